@@ -1,0 +1,136 @@
+/**
+ * The one interface every OS backend implements. Code above `platform/` only ever talks to a
+ * {@linkcode PlatformBackend}; it never asks which OS it is on.
+ *
+ * @module
+ */
+
+/** Transport protocol of a socket. */
+export type Protocol = "tcp" | "udp";
+
+/** IP version of a socket. */
+export type IpFamily = 4 | 6;
+
+/**
+ * Socket state, named as Linux names TCP states (`/proc/net/tcp`, `ss`), so every OS prints the
+ * same words. UDP sockets are `UNCONN` (bound, not connected) or `ESTABLISHED` (connected).
+ */
+export type SocketState =
+  | "ESTABLISHED"
+  | "SYN_SENT"
+  | "SYN_RECV"
+  | "FIN_WAIT1"
+  | "FIN_WAIT2"
+  | "TIME_WAIT"
+  | "CLOSE"
+  | "CLOSE_WAIT"
+  | "LAST_ACK"
+  | "LISTEN"
+  | "CLOSING"
+  | "NEW_SYN_RECV"
+  | "DELETE_TCB"
+  | "UNCONN"
+  | "UNKNOWN";
+
+/** One socket as the OS reports it: the local side only, which is what holds a port. */
+export interface SocketEntry {
+  readonly protocol: Protocol;
+  readonly family: IpFamily;
+  /** Local address printed the usual way: `127.0.0.1`, `::`, `::1`, `::ffff:127.0.0.1`. */
+  readonly address: string;
+  /** Local port, 0..65535. */
+  readonly port: number;
+  readonly state: SocketState;
+  /** Owning uid of the socket where the OS says (Linux procfs), else null. */
+  readonly uid: number | null;
+  /** User name of `uid`, or null when unknown. */
+  readonly user: string | null;
+}
+
+/** A socket together with every process that holds it. */
+export interface HeldSocket {
+  readonly socket: SocketEntry;
+  /**
+   * PIDs of every process holding the socket (forked workers share one socket). Empty when the
+   * holder cannot be seen (another user's process, another PID namespace): held, not free.
+   */
+  readonly pids: readonly number[];
+  /** Why the holder is missing or special, in plain words (e.g. "owned by the kernel"). */
+  readonly ownerNote?: string;
+}
+
+/** Facts about one process. */
+export interface ProcessInfo {
+  readonly pid: number;
+  /** Parent PID, or null when unknown. */
+  readonly ppid: number | null;
+  /** Short name (`comm` on Linux, image file name on Windows). */
+  readonly name: string;
+  /** User name of the owner, or null when it cannot be read. */
+  readonly user: string | null;
+  /** Full command line, or the executable path where the command line is not readable. */
+  readonly command: string;
+  /**
+   * Opaque start-time token that identifies this process instance: with the PID it tells a
+   * process from a later one that reuses the PID.
+   */
+  readonly startTime: string;
+}
+
+/** A signal name as Deno spells it (`SIGTERM`, `SIGKILL`, ...). */
+export type SignalName = Deno.Signal;
+
+/** What happened when a signal was to be delivered. */
+export type SignalResult =
+  | { readonly kind: "sent" }
+  /** The process had already exited, or its PID now belongs to another process. */
+  | { readonly kind: "gone" }
+  /** The OS refused (EPERM, ERROR_ACCESS_DENIED). */
+  | { readonly kind: "denied"; readonly message: string }
+  /** This signal cannot be delivered to this process here (e.g. no console for Ctrl-C). */
+  | { readonly kind: "unsupported"; readonly message: string };
+
+/**
+ * A process picked for ending. Created from a {@linkcode ProcessInfo}; every operation first checks
+ * the process is still that instance (same start time), so a reused PID is never signalled.
+ */
+export interface ProcessHandle {
+  readonly info: ProcessInfo;
+  /** True while the same process instance is running (a zombie counts as exited). */
+  isRunning(): boolean;
+  /** Delivers `signal` after the identity check. */
+  signal(signal: SignalName): SignalResult;
+  /** Resolves true once the process has exited, false when `timeoutMs` passes first. */
+  waitForExit(timeoutMs: number): Promise<boolean>;
+  /** Releases OS resources held for the process (a Windows handle); idempotent. */
+  close(): void;
+}
+
+/** Operating systems portctl has a backend for (values of `Deno.build.os`). */
+export type PlatformName = "linux" | "windows" | "darwin";
+
+/** The operations the OS-agnostic core needs. Every backend exports one of these. */
+export interface PlatformBackend {
+  readonly os: PlatformName;
+  /** Signals `--signal` accepts on this OS; the first is the graceful default. */
+  readonly signals: readonly SignalName[];
+  /** PIDs that must never be signalled on this OS (init, the kernel), beside portctl and its parent. */
+  readonly protectedPids: ReadonlySet<number>;
+  /**
+   * Every socket for which `match` is true, with its holders. Backends look for holders only
+   * when at least one socket matches, so asking about a free port stays cheap.
+   */
+  findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[];
+  /** Facts about each PID that still exists; PIDs that vanished are left out. */
+  describeProcesses(pids: readonly number[]): Map<number, ProcessInfo>;
+  /** A handle for ending `process`; it refuses to act once the PID is no longer that process. */
+  openProcess(process: ProcessInfo): ProcessHandle;
+}
+
+/** Thrown by a backend for an OS portctl cannot serve; the CLI maps it to exit code 2. */
+export class UnsupportedPlatformError extends Error {
+  constructor(os: string) {
+    super(`portctl does not support ${os} yet`);
+    this.name = "UnsupportedPlatformError";
+  }
+}
