@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { IpFamily, PlatformName, Protocol, SignalName, SocketState } from "../platform/types.ts";
+import type {
+  IpFamily,
+  PlatformName,
+  Protocol,
+  SignalName,
+  SocketState,
+} from "../platform/types.ts";
 
 /** How a kill of one process ended. */
 export type KillOutcome =

@@ -55,6 +55,11 @@ export interface HeldSocket {
    * holder cannot be seen (another user's process, another PID namespace): held, not free.
    */
   readonly pids: readonly number[];
+  /**
+   * True when no process holds the socket at all (TIME_WAIT on Linux): nothing to end, and the
+   * socket is not counted against a kill.
+   */
+  readonly ownerless?: boolean;
   /** Why the holder is missing or special, in plain words (e.g. "owned by the kernel"). */
   readonly ownerNote?: string;
 }

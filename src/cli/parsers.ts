@@ -1,0 +1,27 @@
+/**
+ * Flag and argument parsers shared by the commands: each turns text into a typed value or
+ * throws a {@linkcode UsageError} that names the bad input.
+ *
+ * @module
+ */
+
+import { UsageError } from "../core/errors.ts";
+import { parseTarget, type PortTarget } from "../core/target.ts";
+
+/** Parses a positional target (see {@linkcode parseTarget}). */
+export function targetParser(text: string): PortTarget {
+  return parseTarget(text);
+}
+
+/** Parses a duration in seconds (`5`, `0.5`) into milliseconds; `flag` names it in errors. */
+export function secondsParser(flag: string): (text: string) => number {
+  return (text: string) => {
+    const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isFinite(seconds) || seconds > 86_400) {
+      throw new UsageError(
+        `invalid ${flag} "${text}": expected a number of seconds from 0 to 86400, e.g. 5 or 0.5`,
+      );
+    }
+    return Math.round(seconds * 1000);
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `portctl who <target>...` (alias `find`): which processes hold the ports.
+ *
+ * @module
+ */
+
+import { buildCommand } from "@stricli/core";
+import { ExitCode } from "../core/errors.ts";
+import { lookupHolders } from "../core/lookup.ts";
+import { describeTargets, type PortTarget, socketMatches } from "../core/target.ts";
+import { loadBackend } from "../platform/mod.ts";
+import { holderJson, renderHolders } from "../output/holders.ts";
+import type { CliContext } from "./context.ts";
+import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { targetParser } from "./parsers.ts";
+
+/** Parsed `who` flags. */
+export interface WhoFlags {
+  readonly json?: boolean;
+  readonly allStates?: boolean;
+}
+
+async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
+  const backend = await loadBackend();
+  const options = { allStates: flags.allStates ?? false };
+  const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options));
+  if (flags.json) {
+    this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
+  } else if (rows.length > 0) {
+    this.process.stdout.write(renderHolders(rows, this));
+  } else {
+    this.process.stderr.write(`portctl: nothing holds ${describeTargets(targets)}\n`);
+  }
+  this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
+}
+
+/** The `who` command. */
+export const whoCommand = buildCommand({
+  func: runWho,
+  parameters: {
+    flags: {
+      json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
+      allStates: {
+        kind: "boolean",
+        optional: true,
+        withNegated: false,
+        brief: "Also match TCP sockets that are not listening",
+      },
+    },
+    positional: {
+      kind: "array",
+      parameter: {
+        brief: "Port, range or protocol:port",
+        parse: targetParser,
+        placeholder: "target",
+      },
+      minimum: 1,
+    },
+  },
+  docs: {
+    brief: "Show which processes hold the ports",
+    fullDescription: `Show every process holding a target port: protocol, address, state, PID, user,
+name and command. A socket whose owner portctl cannot see (another user's process; run with
+sudo) is shown with a note, never left out.
+
+${TARGETS_HELP}
+
+EXAMPLES
+  portctl who 5432
+  portctl who tcp:3000-3010 --json
+  portctl find udp6:53
+
+${EXIT_CODES_HELP}`,
+  },
+});

@@ -1,0 +1,64 @@
+/**
+ * Who holds which port: sockets from the backend joined with facts about their processes, one
+ * row per (socket, process), as `who` and `list` show them.
+ *
+ * @module
+ */
+
+import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../platform/types.ts";
+
+/** One socket and one of its holders (or none, when the holder cannot be seen). */
+export interface SocketHolder {
+  readonly socket: SocketEntry;
+  /** Null when no holder is visible or no process holds the socket. */
+  readonly process: ProcessInfo | null;
+  readonly ownerless: boolean;
+  readonly ownerNote: string | null;
+}
+
+/** Orders rows by port, protocol, IP version, address, then PID, so output is stable. */
+export function compareHolders(a: SocketHolder, b: SocketHolder): number {
+  return a.socket.port - b.socket.port ||
+    a.socket.protocol.localeCompare(b.socket.protocol) ||
+    a.socket.family - b.socket.family ||
+    a.socket.address.localeCompare(b.socket.address) ||
+    (a.process?.pid ?? 0) - (b.process?.pid ?? 0);
+}
+
+/**
+ * Joins held sockets with their processes. A PID that exited between the socket scan and now
+ * is dropped: its socket went with it (if it was shared, the other holders still show).
+ */
+export function joinHolders(
+  held: readonly HeldSocket[],
+  processes: ReadonlyMap<number, ProcessInfo>,
+): SocketHolder[] {
+  const rows: SocketHolder[] = [];
+  for (const entry of held) {
+    const base = {
+      socket: entry.socket,
+      ownerless: entry.ownerless ?? false,
+      ownerNote: entry.ownerNote ?? null,
+    };
+    if (entry.pids.length === 0) {
+      rows.push({ ...base, process: null });
+      continue;
+    }
+    for (const pid of entry.pids) {
+      const process = processes.get(pid);
+      if (process) rows.push({ ...base, process });
+    }
+  }
+  return rows.sort(compareHolders);
+}
+
+/** Finds every socket `match` accepts and describes its holders. */
+export function lookupHolders(
+  backend: PlatformBackend,
+  match: (socket: SocketEntry) => boolean,
+): SocketHolder[] {
+  const held = backend.findSockets(match);
+  if (held.length === 0) return [];
+  const pids = [...new Set(held.flatMap((entry) => entry.pids))];
+  return joinHolders(held, backend.describeProcesses(pids));
+}

@@ -1,0 +1,71 @@
+/**
+ * `--signal` values: a name (`TERM`, `SIGTERM`, `sigterm`) or a number (`15`).
+ *
+ * @module
+ */
+
+import type { SignalName } from "../platform/types.ts";
+import { UsageError } from "./errors.ts";
+
+/** Linux signal numbers (`man 7 signal`, x86/ARM), for `--signal 9` and friends. */
+const SIGNAL_NUMBERS: Readonly<Record<number, SignalName>> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  10: "SIGUSR1",
+  11: "SIGSEGV",
+  12: "SIGUSR2",
+  13: "SIGPIPE",
+  14: "SIGALRM",
+  15: "SIGTERM",
+  17: "SIGCHLD",
+  18: "SIGCONT",
+  19: "SIGSTOP",
+  20: "SIGTSTP",
+  21: "SIGTTIN",
+  22: "SIGTTOU",
+  23: "SIGURG",
+  24: "SIGXCPU",
+  25: "SIGXFSZ",
+  26: "SIGVTALRM",
+  27: "SIGPROF",
+  28: "SIGWINCH",
+  29: "SIGIO",
+  30: "SIGPWR",
+  31: "SIGSYS",
+};
+
+/**
+ * Parses a `--signal` value against the signals this OS can deliver.
+ *
+ * @example
+ * ```ts
+ * parseSignal("int", ["SIGTERM", "SIGINT"]); // "SIGINT"
+ * ```
+ */
+export function parseSignal(text: string, supported: readonly SignalName[]): SignalName {
+  const trimmed = text.trim();
+  let name: string | undefined;
+  if (/^\d+$/.test(trimmed)) {
+    // Numbers follow Linux numbering; other OSes number some signals differently.
+    name = Deno.build.os === "linux" ? SIGNAL_NUMBERS[Number(trimmed)] : undefined;
+  } else {
+    const upper = trimmed.toUpperCase();
+    name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  }
+  const found = supported.find((signal) => signal === name);
+  if (!found) {
+    const names = supported.map((s) => s.slice(3)).join(", ");
+    throw new UsageError(
+      `invalid signal "${text}" on ${Deno.build.os}: expected one of ${names}` +
+        (Deno.build.os === "linux" ? " or its number" : ""),
+    );
+  }
+  return found;
+}

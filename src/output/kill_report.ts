@@ -1,0 +1,107 @@
+/**
+ * `kill` output: one line per process for people, one JSON array for scripts.
+ *
+ * @module
+ */
+
+import type { KillResult, ProcessKillReport, RespawnReport } from "../core/kill.ts";
+import type { KillOutcome, SocketSummary } from "../core/hooks.ts";
+import type { SignalName } from "../platform/types.ts";
+import { formatEndpoint, formatProtocol } from "./holders.ts";
+import type { Styler } from "./style.ts";
+
+/** One process in `kill --json`. Field names are a contract. */
+export interface KillReportJson {
+  readonly pid: number | null;
+  readonly name: string | null;
+  readonly user: string | null;
+  readonly command: string | null;
+  readonly sockets: readonly SocketSummary[];
+  readonly signals: readonly SignalName[];
+  readonly outcome: KillOutcome;
+  readonly message: string | null;
+  readonly elapsedMs: number;
+}
+
+/** A restart that took a target port again, in `kill --json`. */
+export interface RespawnJson {
+  readonly outcome: "respawned";
+  readonly pid: number | null;
+  readonly name: string | null;
+  readonly parentPid: number | null;
+  readonly parentName: string | null;
+  readonly sockets: readonly SocketSummary[];
+}
+
+/** The JSON array `kill --json` prints: one object per process, then any respawns. */
+export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
+  return [
+    ...result.reports.map((report): KillReportJson => ({
+      pid: report.process?.pid ?? null,
+      name: report.process?.name ?? null,
+      user: report.process?.user ?? null,
+      command: report.process?.command ?? null,
+      sockets: report.sockets,
+      signals: report.signals,
+      outcome: report.outcome,
+      message: report.message,
+      elapsedMs: Math.round(report.elapsedMs),
+    })),
+    ...result.respawns.map((respawn): RespawnJson => ({
+      outcome: "respawned",
+      pid: respawn.process?.pid ?? null,
+      name: respawn.process?.name ?? null,
+      parentPid: respawn.parent?.pid ?? null,
+      parentName: respawn.parent?.name ?? null,
+      sockets: [respawn.socket],
+    })),
+  ];
+}
+
+/** `tcp :3000, udp :3000` — protocol and port, the way people name what they killed. */
+export function describeSockets(sockets: readonly SocketSummary[]): string {
+  const names = new Set(sockets.map((s) => `${s.protocol} :${s.port}`));
+  return [...names].join(", ");
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The line for one process, e.g. `ended 4242 node (tcp :3000) by SIGTERM in 0.12 s`. */
+export function killLine(report: ProcessKillReport, style: Styler): string {
+  const who = report.process
+    ? `${report.process.pid} ${report.process.name} (${describeSockets(report.sockets)})`
+    : report.sockets.map((s) =>
+      `${formatProtocol(s.protocol, s.family)} ${formatEndpoint(s.address, s.port)}`
+    ).join(", ");
+  const last = report.signals[report.signals.length - 1];
+  const why = report.message ? `: ${report.message}` : "";
+  switch (report.outcome) {
+    case "ended": {
+      const how = last ? ` by ${last}` : report.message ? ` (${report.message})` : "";
+      return `${style.green("ended")} ${who}${how} in ${seconds(report.elapsedMs)}`;
+    }
+    case "dry-run":
+      return `${style.yellow("would signal")} ${who} with ${report.signals.join(", ")}${why}`;
+    case "still-running":
+      return `${style.red("still running")} ${who}${why}`;
+    case "denied":
+      return `${style.red("denied")} ${who}${why}`;
+    case "not-visible":
+      return `${style.red("not visible")} ${who}${why}`;
+    case "skipped":
+      return `${style.yellow("skipped")} ${who}${why}`;
+    case "plugin-failed":
+      return `${style.red("not ended")} ${who}${why}`;
+  }
+}
+
+/** The line for a port taken again after its holder ended. */
+export function respawnLine(respawn: RespawnReport, style: Styler): string {
+  const where = `${respawn.socket.protocol} :${respawn.socket.port}`;
+  const holder = respawn.process
+    ? `PID ${respawn.process.pid} ${respawn.process.name}`
+    : "a process portctl cannot see";
+  const parent = respawn.parent ? ` (parent ${respawn.parent.pid} ${respawn.parent.name})` : "";
+  return `${style.red("held again")} ${where} by ${holder}${parent}: ` +
+    "a supervisor restarted it; stop the service through its supervisor";
+}

@@ -1,0 +1,178 @@
+/**
+ * The Linux backend: sockets from `/proc/net/*`, holders from `/proc/<pid>/fd`, signals through
+ * `Deno.kill`, identity from the start time in `/proc/<pid>/stat`.
+ *
+ * @module
+ */
+
+import type {
+  HeldSocket,
+  IpFamily,
+  PlatformBackend,
+  ProcessHandle,
+  ProcessInfo,
+  Protocol,
+  SignalName,
+  SignalResult,
+  SocketEntry,
+} from "../types.ts";
+import { findSocketHolders } from "./fd_scan.ts";
+import { parseProcNet, type ProcNetSocket } from "./procfs_net.ts";
+import { isExitedState, readProcessInfo, readStat } from "./procfs_process.ts";
+import { userName } from "./users.ts";
+
+const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] = [
+  { file: "/proc/net/tcp", protocol: "tcp", family: 4 },
+  { file: "/proc/net/tcp6", protocol: "tcp", family: 6 },
+  { file: "/proc/net/udp", protocol: "udp", family: 4 },
+  { file: "/proc/net/udp6", protocol: "udp", family: 6 },
+];
+
+/** Interval between checks while waiting for a process to exit. */
+const EXIT_POLL_MS = 10;
+
+function readTable(
+  table: typeof TABLES[number],
+  match: (s: SocketEntry) => boolean,
+): ProcNetSocket[] {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(table.file);
+  } catch {
+    return []; // IPv6 disabled: no tcp6/udp6 file
+  }
+  return parseProcNet(text, table)
+    .filter((row) => match(row.entry))
+    .map((row) => ({ ...row, entry: { ...row.entry, user: userName(row.entry.uid ?? 0) } }));
+}
+
+function findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[] {
+  const rows: ProcNetSocket[] = TABLES.flatMap((table) => readTable(table, match));
+  const wanted = new Set(rows.map((row) => row.inode).filter((inode) => inode !== "0"));
+  const holders = findSocketHolders(wanted);
+  return rows.map((row): HeldSocket => {
+    if (row.inode === "0") {
+      return {
+        socket: row.entry,
+        pids: [],
+        ownerless: true,
+        ownerNote: "held by the kernel, not by a process (it goes away by itself)",
+      };
+    }
+    const pids = holders.get(row.inode) ?? [];
+    if (pids.length > 0) return { socket: row.entry, pids };
+    const canSeeAll = Deno.uid() === 0;
+    return {
+      socket: row.entry,
+      pids,
+      ownerNote: canSeeAll
+        ? `owner not visible: no process in this PID namespace shows socket inode ${row.inode}`
+        : `owner not visible: the socket belongs to user ${
+          row.entry.user ?? row.entry.uid
+        }; run portctl with sudo to see and end it`,
+    };
+  });
+}
+
+function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
+  const found = new Map<number, ProcessInfo>();
+  for (const pid of pids) {
+    if (found.has(pid)) continue;
+    const info = readProcessInfo(pid);
+    if (info) found.set(pid, info);
+  }
+  return found;
+}
+
+function describeKillError(error: unknown): SignalResult {
+  if (error instanceof Deno.errors.NotFound) return { kind: "gone" };
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return {
+      kind: "denied",
+      message: "operation not permitted (the process belongs to another user)",
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ESRCH|No such process/i.test(message)) return { kind: "gone" };
+  if (/EPERM|not permitted/i.test(message)) {
+    return {
+      kind: "denied",
+      message: "operation not permitted (the process belongs to another user)",
+    };
+  }
+  return { kind: "denied", message };
+}
+
+function openProcess(info: ProcessInfo): ProcessHandle {
+  const isRunning = (): boolean => {
+    const stat = readStat(info.pid);
+    return stat !== null && stat.startTime === info.startTime && !isExitedState(stat.state);
+  };
+  return {
+    info,
+    isRunning,
+    signal(signal: SignalName): SignalResult {
+      // The identity check and the kill are two syscalls; the window between them is microseconds,
+      // against PID reuse that needs the whole PID space to wrap.
+      if (!isRunning()) return { kind: "gone" };
+      try {
+        Deno.kill(info.pid, signal);
+        return { kind: "sent" };
+      } catch (error) {
+        return describeKillError(error);
+      }
+    },
+    async waitForExit(timeoutMs: number): Promise<boolean> {
+      const deadline = performance.now() + timeoutMs;
+      while (isRunning()) {
+        if (performance.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
+      }
+      return true;
+    },
+    close() {},
+  };
+}
+
+/** Every POSIX signal Deno can send on Linux; `--signal` accepts these. */
+const LINUX_SIGNALS: readonly SignalName[] = [
+  "SIGTERM",
+  "SIGKILL",
+  "SIGINT",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGABRT",
+  "SIGALRM",
+  "SIGCONT",
+  "SIGSTOP",
+  "SIGTSTP",
+  "SIGTTIN",
+  "SIGTTOU",
+  "SIGPIPE",
+  "SIGTRAP",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGSEGV",
+  "SIGILL",
+  "SIGSYS",
+  "SIGURG",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGWINCH",
+  "SIGIO",
+  "SIGPWR",
+];
+
+/** The Linux implementation of {@linkcode PlatformBackend}. */
+export const backend: PlatformBackend = {
+  os: "linux",
+  signals: LINUX_SIGNALS,
+  protectedPids: new Set([1]),
+  findSockets,
+  describeProcesses,
+  openProcess,
+};

@@ -1,0 +1,87 @@
+/**
+ * Facts about one process from `/proc/<pid>/`: `stat`, `comm`, `cmdline` and the directory's
+ * owner. A process can vanish between any two reads; every reader returns null then.
+ *
+ * @module
+ */
+
+import type { ProcessInfo } from "../types.ts";
+import { userName } from "./users.ts";
+
+/** The fields of `/proc/<pid>/stat` portctl uses. */
+export interface ProcStat {
+  /** Single-letter state: R, S, D, Z (zombie), T, X (dead), ... */
+  readonly state: string;
+  readonly ppid: number;
+  /** Field 22, start time in clock ticks since boot: with the PID it identifies the process. */
+  readonly startTime: string;
+}
+
+/**
+ * Parses `/proc/<pid>/stat`. The second field, `comm`, is in parentheses and may itself hold
+ * spaces and `)`, so fields are counted from the LAST `)`.
+ *
+ * @example
+ * ```ts
+ * parseStat("42 (a) b)) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 9876 ...").startTime; // "9876"
+ * ```
+ */
+export function parseStat(text: string): ProcStat | null {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return null;
+  // After ")": field 3 (state) is index 0, field 4 (ppid) index 1, field 22 (starttime) index 19.
+  const rest = text.slice(close + 2).split(" ");
+  if (rest.length < 20) return null;
+  return { state: rest[0], ppid: Number(rest[1]), startTime: rest[19] };
+}
+
+/** Reads and parses `/proc/<pid>/stat`, or null when the process is gone or unreadable. */
+export function readStat(pid: number): ProcStat | null {
+  try {
+    return parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return null;
+  }
+}
+
+/** True for states in which a process no longer runs: zombie (not yet reaped) and dead. */
+export function isExitedState(state: string): boolean {
+  return state === "Z" || state === "X" || state === "x";
+}
+
+function readOptional(path: string): string | null {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Joins a NUL-separated `cmdline` into one line. */
+export function parseCmdline(raw: string): string {
+  return raw.replace(/\0+$/, "").replaceAll("\0", " ");
+}
+
+/** Everything portctl shows about a process, or null when it has exited. */
+export function readProcessInfo(pid: number): ProcessInfo | null {
+  const stat = readStat(pid);
+  if (!stat) return null;
+  const name = (readOptional(`/proc/${pid}/comm`) ?? "").trimEnd();
+  // Kernel threads and zombies have an empty cmdline: show the name in brackets, as ps does.
+  const cmdline = parseCmdline(readOptional(`/proc/${pid}/cmdline`) ?? "");
+  let user: string | null = null;
+  try {
+    const uid = Deno.statSync(`/proc/${pid}`).uid;
+    if (uid !== null) user = userName(uid);
+  } catch {
+    // Vanished after the stat read; keep what was read.
+  }
+  return {
+    pid,
+    ppid: stat.ppid || null,
+    name,
+    user,
+    command: cmdline || `[${name}]`,
+    startTime: stat.startTime,
+  };
+}
