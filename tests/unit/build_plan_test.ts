@@ -1,0 +1,156 @@
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import {
+  archiveName,
+  binaryPath,
+  checksumFile,
+  COMPILE_DENO_VERSION,
+  COMPILE_PERMISSIONS,
+  compileArgs,
+  detectFormat,
+  MIN_COMPILE_DENO_VERSION,
+  parseChecksumFile,
+  runtimeFetchFailure,
+  runtimeFileName,
+  runtimeFor,
+  selectTargets,
+  TARGETS,
+  tidyCompileError,
+} from "../../scripts/build_plan.ts";
+import { standinRuntime } from "../support/standin_runtime.ts";
+
+const linux = TARGETS[0];
+const windows = TARGETS[4];
+
+Deno.test("the five release targets, with npm os/cpu and archive kinds", () => {
+  deepEqual(
+    TARGETS.map((t) => [t.triple, t.npmOs, t.npmCpu, t.format, t.exe, t.archiveExt]),
+    [
+      ["x86_64-unknown-linux-gnu", "linux", "x64", "elf", "portctl", ".tar.gz"],
+      ["aarch64-unknown-linux-gnu", "linux", "arm64", "elf", "portctl", ".tar.gz"],
+      ["x86_64-apple-darwin", "darwin", "x64", "macho", "portctl", ".tar.gz"],
+      ["aarch64-apple-darwin", "darwin", "arm64", "macho", "portctl", ".tar.gz"],
+      ["x86_64-pc-windows-msvc", "win32", "x64", "pe", "portctl.exe", ".zip"],
+    ],
+  );
+});
+
+Deno.test("selectTargets: none means all, a subset keeps release order, duplicates dropped", () => {
+  equal(selectTargets([]).length, 5);
+  deepEqual(
+    selectTargets(["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu", "x86_64-pc-windows-msvc"])
+      .map((t) => t.triple),
+    ["x86_64-unknown-linux-gnu", "x86_64-pc-windows-msvc"],
+  );
+  throws(() => selectTargets(["x86_64-unknown-linux-musl"]), {
+    message: /^unknown target "x86_64-unknown-linux-musl": use one of x86_64-unknown-linux-gnu, /,
+  });
+});
+
+Deno.test("archive and binary names carry the triple, not the version", () => {
+  equal(archiveName(linux), "portctl-x86_64-unknown-linux-gnu.tar.gz");
+  equal(archiveName(windows), "portctl-x86_64-pc-windows-msvc.zip");
+  equal(binaryPath(linux), "x86_64-unknown-linux-gnu/portctl");
+  equal(binaryPath(windows), "x86_64-pc-windows-msvc/portctl.exe");
+  equal(runtimeFileName(linux), "denort-x86_64-unknown-linux-gnu");
+  equal(runtimeFileName(windows), "denort-x86_64-pc-windows-msvc.exe");
+});
+
+Deno.test("compileArgs: target, output, exactly the six permissions, entry last", () => {
+  deepEqual(compileArgs(windows, { outDir: "/r/dist", entry: "/r/src/main.ts" }), [
+    "compile",
+    "--quiet",
+    "--target",
+    "x86_64-pc-windows-msvc",
+    "--output",
+    "/r/dist/x86_64-pc-windows-msvc/portctl.exe",
+    "--allow-read",
+    "--allow-run",
+    "--allow-ffi",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-write",
+    "/r/src/main.ts",
+  ]);
+  const args = compileArgs(linux, { outDir: "dist", entry: "src/main.ts" });
+  for (const forbidden of ["-A", "--allow-all", "--allow-net", "--include", "--no-check"]) {
+    ok(!args.some((a) => a.startsWith(forbidden)), `${forbidden} must not be passed`);
+  }
+  deepEqual(COMPILE_PERMISSIONS.length, 6);
+});
+
+Deno.test("the compile Deno is pinned at or above 2.8.2 (plugins import from disk)", () => {
+  equal(MIN_COMPILE_DENO_VERSION, "2.8.2");
+  const [a, b, c] = COMPILE_DENO_VERSION.split(".").map(Number);
+  ok(a > 2 || (a === 2 && (b > 8 || (b === 8 && c >= 2))));
+});
+
+Deno.test("checksumFile: sha256sum text format, sorted, round-trips", () => {
+  const a = "a".repeat(64);
+  const b = "0123456789abcdef".repeat(4);
+  const text = checksumFile([
+    { name: "portctl-x86_64-pc-windows-msvc.zip", sha256: a },
+    { name: "portctl-aarch64-apple-darwin.tar.gz", sha256: b },
+  ]);
+  equal(
+    text,
+    `${b}  portctl-aarch64-apple-darwin.tar.gz\n${a}  portctl-x86_64-pc-windows-msvc.zip\n`,
+  );
+  deepEqual(
+    [...parseChecksumFile(text)],
+    [["portctl-aarch64-apple-darwin.tar.gz", b], ["portctl-x86_64-pc-windows-msvc.zip", a]],
+  );
+  equal(checksumFile([]), "");
+  throws(() => checksumFile([{ name: "x", sha256: "ABC" }]), { message: /bad sha256 for x/ });
+  throws(() => checksumFile([{ name: "a b", sha256: a }]), { message: /bad file name/ });
+  throws(() => parseChecksumFile("nonsense\n"), { message: /malformed SHA256SUMS line/ });
+});
+
+Deno.test("detectFormat tells ELF, Mach-O and PE apart, and refuses a shell script", () => {
+  equal(detectFormat(standinRuntime("x86_64-unknown-linux-gnu")), "elf");
+  equal(detectFormat(standinRuntime("aarch64-apple-darwin")), "macho");
+  equal(detectFormat(new Uint8Array([0xca, 0xfe, 0xba, 0xbe])), "macho");
+  equal(detectFormat(standinRuntime("x86_64-pc-windows-msvc")), "pe");
+  equal(detectFormat(new TextEncoder().encode("#!/bin/sh\necho hi\n")), undefined);
+  equal(detectFormat(new Uint8Array()), undefined);
+});
+
+Deno.test("runtimeFor: PORTCTL_DENORT_DIR per target wins, then DENORT_BIN, else download", () => {
+  deepEqual(runtimeFor(windows, { denortDir: "/rt/", denortBin: "/x" }), {
+    kind: "file",
+    path: "/rt/denort-x86_64-pc-windows-msvc.exe",
+    from: "PORTCTL_DENORT_DIR",
+  });
+  deepEqual(runtimeFor(linux, { denortBin: "/opt/denort" }), {
+    kind: "file",
+    path: "/opt/denort",
+    from: "DENORT_BIN",
+  });
+  deepEqual(runtimeFor(linux, { denortBin: "", denortDir: "" }), { kind: "download" });
+  deepEqual(runtimeFor(linux, {}), { kind: "download" });
+});
+
+// What deno 2.9.6 printed here, with no route to dl.deno.land (captured, colours included).
+const FETCH_FAILED = "\x1b[0m\x1b[1m\x1b[31merror\x1b[0m: Writing deno compile executable to " +
+  "temporary file 'o.tmp-0f1fa36706460f7a'\n\nCaused by:\n    0: Setting up base binary.\n" +
+  "    1: error sending request for url (https://dl.deno.land/release/v2.9.6/" +
+  "denort-x86_64-unknown-linux-gnu.zip): client error (Connect): dns error: failed to lookup " +
+  "address information: Name or service not known\n    2: client error (Connect)\n\n" +
+  "Stack backtrace:\n   0: <unknown>\n";
+
+Deno.test("runtimeFetchFailure turns deno's download error into one line", () => {
+  const line = runtimeFetchFailure(linux, FETCH_FAILED);
+  equal(
+    line,
+    "cannot fetch the deno runtime (denort) for x86_64-unknown-linux-gnu from dl.deno.land: " +
+      "set DENORT_BIN to a local denort for one OS, or PORTCTL_DENORT_DIR to a folder with " +
+      "denort-x86_64-unknown-linux-gnu and the like for each target",
+  );
+  ok(!line?.includes("\n"));
+  equal(runtimeFetchFailure(linux, "error: Type checking failed.\n"), undefined);
+});
+
+Deno.test("tidyCompileError drops colours and the stack backtrace", () => {
+  const tidy = tidyCompileError(FETCH_FAILED);
+  match(tidy, /^error: Writing deno compile executable/);
+  ok(!tidy.includes("Stack backtrace") && !tidy.includes("\x1b["));
+});
