@@ -1,0 +1,245 @@
+/**
+ * The Windows backend: sockets from iphlpapi's owner-PID tables, processes from a Toolhelp
+ * snapshot, ending through a held process handle (Ctrl-C or `WM_CLOSE` first, `TerminateProcess`
+ * last). Native calls only, through `Deno.dlopen`; nothing is shelled out.
+ *
+ * @module
+ */
+
+import type {
+  HeldSocket,
+  PlatformBackend,
+  ProcessHandle,
+  ProcessInfo,
+  SignalName,
+  SignalResult,
+  SocketEntry,
+} from "../types.ts";
+import { describeWin32Error, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER } from "./errors.ts";
+import { closeTopLevelWindows, type GracefulAttempt, sendCtrlC } from "./graceful.ts";
+import { readOwnerPidTable } from "./iphlpapi.ts";
+import {
+  closeHandle,
+  kernel32,
+  lastError,
+  PROCESS_QUERY_LIMITED_INFORMATION,
+  PROCESS_TERMINATE,
+  STILL_ACTIVE,
+  SYNCHRONIZE,
+  WAIT_TIMEOUT,
+} from "./kernel32.ts";
+import { heldSocketFor, IDLE_PID, SYSTEM_PID } from "./owners.ts";
+import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
+import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
+
+const TABLE_KINDS: readonly TableKind[] = ["tcp4", "tcp6", "udp4", "udp6"];
+
+/** Exit code `TerminateProcess` gives, as `taskkill /F` does. */
+const TERMINATED_EXIT_CODE = 1;
+/** Interval between checks while waiting for a process to exit. */
+const EXIT_POLL_MS = 10;
+/**
+ * After a process has exited, how long to wait for its sockets to leave the tables. Wine frees a
+ * port 100-150 ms after the process handle is signalled; a row that stays longer is held by a
+ * process that inherited the socket, which waiting will not change.
+ */
+const SOCKET_RELEASE_MS = 1_000;
+
+/** Every owner-PID table row, IPv4 and IPv6, TCP and UDP. */
+function readAllRows(): OwnedSocketRow[] {
+  return TABLE_KINDS.flatMap((kind) => decodeSocketTable(kind, readOwnerPidTable(kind)));
+}
+
+function findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[] {
+  const rows = readAllRows().filter((row) => match(row.socket));
+  if (rows.length === 0) return []; // a free port costs no process snapshot
+  const snapshot = takeProcessSnapshot();
+  return rows.map((row) => heldSocketFor(row, snapshot));
+}
+
+function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
+  if (pids.length === 0) return new Map();
+  return describeFromSnapshot(pids, takeProcessSnapshot());
+}
+
+/** True while some socket row still names `pid` as its owner. */
+function ownsSockets(pid: number): boolean {
+  return readAllRows().some((row) => row.pid === pid);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether `pid` is still the process `startTime` names, for when no handle is held: a PID Windows
+ * will not open is assumed to still be running (it exists; its identity cannot be checked).
+ */
+function probe(pid: number, startTime: string): boolean {
+  const k32 = kernel32();
+  const handle = k32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+  if (handle === null) return lastError() !== ERROR_INVALID_PARAMETER;
+  try {
+    const exitCode = new Uint32Array(1);
+    if (k32.GetExitCodeProcess(handle, exitCode) && exitCode[0] !== STILL_ACTIVE) return false;
+    return startTime === "" || creationTime(handle) === startTime;
+  } finally {
+    closeHandle(handle);
+  }
+}
+
+/**
+ * A process picked for ending. It holds an `OpenProcess` handle from the identity check to
+ * `close()`: while any handle is open Windows does not reuse the PID, so every later call acts on
+ * the very process that was checked.
+ */
+class WindowsProcessHandle implements ProcessHandle {
+  readonly info: ProcessInfo;
+  #handle: Deno.PointerObject | null = null;
+  #canTerminate = false;
+  /** Set when the PID no longer names `info` (exited, or reused by a newer process). */
+  #gone = false;
+  /** Why nothing can be done to the process, when Windows refused every handle. */
+  #denied: string | null = null;
+
+  constructor(info: ProcessInfo) {
+    this.info = info;
+    const { pid } = info;
+    if (pid === IDLE_PID || pid === SYSTEM_PID) {
+      this.#denied = `PID ${pid} is the Windows kernel and cannot be ended`;
+      return;
+    }
+    const k32 = kernel32();
+    const full = PROCESS_TERMINATE | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION;
+    let handle = k32.OpenProcess(full, 0, pid);
+    let code = handle === null ? lastError() : 0;
+    this.#canTerminate = handle !== null;
+    if (handle === null && code === ERROR_ACCESS_DENIED) {
+      // Another user's or an elevated process: maybe it can still be watched, just not ended.
+      handle = k32.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+      if (handle === null) code = lastError();
+    }
+    if (handle === null) {
+      if (code === ERROR_INVALID_PARAMETER) this.#gone = true;
+      else {
+        this.#denied = `${describeWin32Error(`OpenProcess(${pid})`, code)}${
+          code === ERROR_ACCESS_DENIED ? " (run portctl as administrator to end it)" : ""
+        }`;
+      }
+      return;
+    }
+    this.#handle = handle;
+    const started = creationTime(handle);
+    if (info.startTime === "" || started === null) {
+      // Identity cannot be checked against the earlier look: act on nothing.
+      this.#denied = `cannot confirm that PID ${pid} is still the process that held the port ` +
+        `(its creation time is not readable)`;
+    } else if (started !== info.startTime || this.#exited()) {
+      this.#gone = true;
+    }
+    if (this.#gone || this.#denied !== null) this.close();
+  }
+
+  #exited(): boolean {
+    if (this.#handle === null) return !probe(this.info.pid, this.info.startTime);
+    return kernel32().WaitForSingleObject(this.#handle, 0) !== WAIT_TIMEOUT;
+  }
+
+  isRunning(): boolean {
+    if (this.#gone) return false;
+    if (this.#exited()) {
+      this.#gone = true;
+      return false;
+    }
+    return true;
+  }
+
+  signal(signal: SignalName): SignalResult {
+    if (!this.isRunning()) return { kind: "gone" };
+    if (this.#denied !== null) return { kind: "denied", message: this.#denied };
+    switch (signal) {
+      case "SIGKILL":
+        return this.#terminate();
+      case "SIGINT":
+        return this.#graceful([sendCtrlC(this.info.pid)]);
+      case "SIGTERM":
+        return this.#graceful([sendCtrlC(this.info.pid), closeTopLevelWindows(this.info.pid)]);
+      default:
+        return {
+          kind: "unsupported",
+          message: `${signal} does not exist on Windows: use SIGTERM, SIGINT or SIGKILL`,
+        };
+    }
+  }
+
+  #terminate(): SignalResult {
+    const { pid } = this.info;
+    if (this.#handle === null || !this.#canTerminate) {
+      return {
+        kind: "denied",
+        message:
+          `${describeWin32Error(`OpenProcess(${pid}, PROCESS_TERMINATE)`, ERROR_ACCESS_DENIED)} ` +
+          `(run portctl as administrator to end it)`,
+      };
+    }
+    if (kernel32().TerminateProcess(this.#handle, TERMINATED_EXIT_CODE)) return { kind: "sent" };
+    const code = lastError();
+    // TerminateProcess on a process that is already exiting answers ERROR_ACCESS_DENIED.
+    if (!this.isRunning()) return { kind: "gone" };
+    return { kind: "denied", message: describeWin32Error(`TerminateProcess(${pid})`, code) };
+  }
+
+  /** The result of the graceful attempts: sent if any got through. */
+  #graceful(attempts: readonly GracefulAttempt[]): SignalResult {
+    if (attempts.some((a) => a.kind === "sent")) return { kind: "sent" };
+    if (attempts.some((a) => a.kind === "gone") || !this.isRunning()) return { kind: "gone" };
+    const failed = attempts.flatMap((a) => a.kind === "failed" ? [a.message] : []);
+    if (failed.length > 0) return { kind: "denied", message: failed.join("; ") };
+    const reasons = attempts.flatMap((a) => a.kind === "unavailable" ? [a.reason] : []);
+    return {
+      kind: "unsupported",
+      message: `graceful stop is not available for ${this.info.name} (${this.info.pid}): ` +
+        `${reasons.join(" and ")}; only --kill (TerminateProcess) can end it`,
+    };
+  }
+
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.isRunning()) {
+      if (performance.now() >= deadline) return false;
+      // Short non-blocking checks: a blocking WaitForSingleObject would stall the event loop and
+      // every other process being waited for.
+      await sleep(Math.min(EXIT_POLL_MS, Math.max(0, deadline - performance.now())));
+    }
+    // Exited; its sockets leave the tables a moment later (Wine), so that "exited" also means
+    // "its ports are free" to the caller who re-reads the table next.
+    const released = performance.now() + SOCKET_RELEASE_MS;
+    while (ownsSockets(this.info.pid) && performance.now() < released) await sleep(EXIT_POLL_MS);
+    return true;
+  }
+
+  close(): void {
+    closeHandle(this.#handle);
+    this.#handle = null;
+  }
+}
+
+function openProcess(info: ProcessInfo): ProcessHandle {
+  return new WindowsProcessHandle(info);
+}
+
+/**
+ * What `--signal` accepts on Windows; the first is the graceful default. SIGTERM = Ctrl-C to the
+ * process's console and `WM_CLOSE` to its windows; SIGINT = Ctrl-C only; SIGKILL =
+ * `TerminateProcess`. SIGBREAK is left out: Ctrl-Break can only be sent to a whole console, where
+ * its default action ends every program on it, and under Wine it hangs the target.
+ */
+const WINDOWS_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGKILL"];
+
+/** The Windows implementation of {@linkcode PlatformBackend}. */
+export const backend: PlatformBackend = {
+  os: "windows",
+  signals: WINDOWS_SIGNALS,
+  protectedPids: new Set([IDLE_PID, SYSTEM_PID]),
+  findSockets,
+  describeProcesses,
+  openProcess,
+};

@@ -1,0 +1,29 @@
+/**
+ * ntdll.dll: `NtQueryInformationProcess`, the only way to a process's command line. The library
+ * is opened on first use.
+ *
+ * @module
+ */
+
+const SYMBOLS = {
+  // NTSTATUS NtQueryInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS Class,
+  //   PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength)
+  NtQueryInformationProcess: {
+    parameters: ["pointer", "u32", "buffer", "u32", "buffer"],
+    result: "u32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+
+/** The ntdll.dll symbols, opened on first call. */
+export function ntdll(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
+  library ??= Deno.dlopen("ntdll.dll", SYMBOLS);
+  return library.symbols;
+}
+
+/** `PROCESSINFOCLASS.ProcessBasicInformation`: gives the PEB address. */
+export const PROCESS_BASIC_INFORMATION = 0;
+/** `PROCESSINFOCLASS.ProcessCommandLineInformation` (Windows 8.1+; Wine 10 lacks it). */
+export const PROCESS_COMMAND_LINE_INFORMATION = 60;
+export const STATUS_SUCCESS = 0;
