@@ -55,6 +55,7 @@ export function formatProtocol(protocol: Protocol, family: IpFamily): string {
 
 /** Commands may hold newlines and tabs (`python3 -c '...'`); a table row must stay one line. */
 function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex
   return text.replace(/[\x00-\x1f\x7f]+/g, " ");
 }
 

@@ -18,7 +18,7 @@ import type {
 } from "../types.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket } from "./procfs_net.ts";
-import { isExitedState, readProcessInfo, readStat } from "./procfs_process.ts";
+import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
 import { userName } from "./users.ts";
 
 const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] = [
@@ -106,7 +106,7 @@ function describeKillError(error: unknown): SignalResult {
 function openProcess(info: ProcessInfo): ProcessHandle {
   const isRunning = (): boolean => {
     const stat = readStat(info.pid);
-    return stat !== null && stat.startTime === info.startTime && !isExitedState(stat.state);
+    return stat !== null && stat.startTime === info.startTime && !hasExited(info.pid, stat);
   };
   return {
     info,

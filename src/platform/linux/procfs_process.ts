@@ -44,9 +44,22 @@ export function readStat(pid: number): ProcStat | null {
   }
 }
 
-/** True for states in which a process no longer runs: zombie (not yet reaped) and dead. */
-export function isExitedState(state: string): boolean {
-  return state === "Z" || state === "X" || state === "x";
+/**
+ * True once the process has exited and released its files. A zombie leader alone is not enough:
+ * in a multi-threaded process (Deno, Node, Java) the leader turns Z first while the other threads
+ * still tear down and the shared fd table, sockets included, stays open until the last one is
+ * gone. So a zombie counts as exited only when its `task/` directory lists the leader alone.
+ */
+export function hasExited(pid: number, stat: ProcStat): boolean {
+  if (stat.state === "X" || stat.state === "x") return true;
+  if (stat.state !== "Z") return false;
+  try {
+    let threads = 0;
+    for (const _ of Deno.readDirSync(`/proc/${pid}/task`)) threads++;
+    return threads <= 1;
+  } catch {
+    return true; // reaped meanwhile
+  }
 }
 
 function readOptional(path: string): string | null {

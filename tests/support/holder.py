@@ -1,0 +1,72 @@
+"""A socket holder for portctl's integration tests, for what Deno cannot do by itself:
+SO_REUSEPORT groups, forked workers sharing one listening fd, supervisors that restart a child,
+and churn (processes that appear and vanish while portctl scans).
+
+Prints one JSON line {"pid", "port", "workers"} once every socket is bound, then waits.
+"""
+import argparse, json, os, signal, socket, subprocess, sys, time
+
+p = argparse.ArgumentParser()
+p.add_argument("--tcp", action="append", default=[], help="listen on this address")
+p.add_argument("--udp", action="append", default=[], help="bind UDP on this address")
+p.add_argument("--port", type=int, default=0, help="port for the first socket (0 = ephemeral)")
+p.add_argument("--reuseport", action="store_true")
+p.add_argument("--workers", type=int, default=0, help="fork this many workers after binding")
+p.add_argument("--ignore-term", action="store_true")
+p.add_argument("--supervise", action="store_true", help="run a child holder and restart it")
+p.add_argument("--churn", action="store_true", help="fork short-lived children forever")
+args = p.parse_args()
+
+if args.ignore_term:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+def announce(**fields):
+    sys.stdout.write(json.dumps({"pid": os.getpid(), **fields}) + "\n")
+    sys.stdout.flush()
+
+if args.churn:
+    announce(port=0, workers=[])
+    while True:
+        if os.fork() == 0:
+            os._exit(0)
+        os.wait()
+
+if args.supervise:
+    # Restarts its child 100 ms after it dies, on the same port: what systemd does by default.
+    child_args = [sys.executable, __file__, "--port", str(args.port)] + \
+        [a for t in args.tcp for a in ("--tcp", t)]
+    child = subprocess.Popen(child_args, stdout=subprocess.PIPE)
+    first = json.loads(child.stdout.readline())
+    announce(port=first["port"], workers=[first["pid"]])
+    while True:
+        child.wait()
+        time.sleep(0.1)
+        child = subprocess.Popen(child_args[:2] + ["--port", str(first["port"])] + child_args[4:],
+                                 stdout=subprocess.DEVNULL)
+
+port = args.port
+sockets = []
+for kind, addresses in (("tcp", args.tcp), ("udp", args.udp)):
+    for address in addresses:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        s = socket.socket(family, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+        if family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        if args.reuseport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.bind((address, port))
+        port = s.getsockname()[1]
+        if kind == "tcp":
+            s.listen()
+        sockets.append(s)
+
+workers = []
+for _ in range(args.workers):
+    pid = os.fork()
+    if pid == 0:
+        while True:
+            time.sleep(3600)
+    workers.append(pid)
+announce(port=port, workers=workers)
+while True:
+    time.sleep(3600)

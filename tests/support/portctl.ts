@@ -1,0 +1,168 @@
+/**
+ * Helpers for integration tests: start real socket holders, run the real portctl CLI, and check
+ * processes and ports through the OS. Tests only ever signal PIDs these helpers started.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const MAIN = `${ROOT}src/main.ts`;
+const PYTHON = "/usr/bin/python3";
+
+/** A process a test started that holds sockets. */
+export interface Holder {
+  /** The holder's own PID. */
+  readonly pid: number;
+  /** Every PID it started (forked workers, a supervised child). */
+  readonly pids: readonly number[];
+  readonly port: number;
+  /** Ends every process this holder started (SIGKILL), for cleanup. */
+  stop(): Promise<void>;
+}
+
+async function readJsonLine(stream: ReadableStream<Uint8Array>): Promise<Record<string, unknown>> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`holder exited before announcing its port (said: ${text})`);
+    text += value;
+  }
+  reader.releaseLock();
+  return JSON.parse(text.slice(0, text.indexOf("\n")));
+}
+
+async function startHolder(
+  command: string,
+  args: string[],
+  options: { user?: string } = {},
+): Promise<Holder> {
+  const argv = options.user ? ["-u", options.user, "--", command, ...args] : args;
+  const child = new Deno.Command(options.user ? "runuser" : command, {
+    args: argv,
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  }).spawn();
+  let info: Record<string, unknown>;
+  try {
+    info = await readJsonLine(child.stdout);
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    throw error;
+  }
+  const pid = info.pid as number;
+  const workers = (info.workers as number[] | undefined) ?? [];
+  const pids = [pid, ...workers];
+  return {
+    pid,
+    pids,
+    port: info.port as number,
+    async stop() {
+      for (const p of [...pids].reverse()) killIfOurs(p);
+      if (options.user || pid !== child.pid) killIfOurs(child.pid);
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+function killIfOurs(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // Already ended (usually by portctl, which is the point of the test).
+  }
+}
+
+/** Starts `tests/support/listener.ts` in a child Deno: `tcp:127.0.0.1`, `udp:::1`, ... */
+export function startDenoListener(args: string[]): Promise<Holder> {
+  return startHolder(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    "--unstable-net",
+    `${ROOT}tests/support/listener.ts`,
+    ...args,
+  ]);
+}
+
+/** Starts `tests/support/holder.py` (reuseport, forked workers, supervisor, churn). */
+export function startPythonHolder(
+  args: string[],
+  options: { user?: string } = {},
+): Promise<Holder> {
+  return startHolder(PYTHON, [`${ROOT}tests/support/holder.py`, ...args], options);
+}
+
+/** What a portctl run printed and returned. */
+export interface PortctlRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI (`deno run src/main.ts`) with `args`. */
+export async function portctl(
+  args: string[],
+  options: { env?: Record<string, string>; user?: string; cwd?: string } = {},
+): Promise<PortctlRun> {
+  const denoArgs = ["run", "-A", "--quiet", MAIN, ...args];
+  const command = options.user
+    ? new Deno.Command("runuser", {
+      args: ["-u", options.user, "--", Deno.execPath(), ...denoArgs],
+      env: options.env,
+      cwd: options.cwd,
+      stdin: "null",
+    })
+    : new Deno.Command(Deno.execPath(), {
+      args: denoArgs,
+      env: { NO_COLOR: "1", ...options.env },
+      cwd: options.cwd,
+      stdin: "null",
+    });
+  const output = await command.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** True while `pid` runs (a zombie, exited but not yet reaped, counts as not running). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** True when a TCP listener can bind `port` on `hostname` right now. */
+export function tcpPortIsFree(port: number, hostname = "127.0.0.1"): boolean {
+  try {
+    Deno.listen({ hostname, port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A clean portctl environment: no plugins from the developer's own config. */
+export function isolatedEnv(): Record<string, string> {
+  const home = Deno.makeTempDirSync({ prefix: "portctl-home-" });
+  // Deno's cache stays where it is, so the run needs no download.
+  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: `${home}/.config`,
+    XDG_STATE_HOME: `${home}/.state`,
+    DENO_DIR: denoDir,
+  };
+}
