@@ -1,0 +1,83 @@
+/**
+ * The procfs parsers on real captured `/proc/net/*` text (tests/fixtures/linux/, captured with a
+ * known set of sockets listed in sockets.json) and on tricky `/proc/<pid>/stat` lines.
+ */
+
+import { assert, assertEquals } from "../support/assert.ts";
+import { decodeAddress, formatIpv6, parseProcNet } from "../../src/platform/linux/procfs_net.ts";
+import { parseCmdline, parseStat } from "../../src/platform/linux/procfs_process.ts";
+import { parsePasswd } from "../../src/platform/linux/users.ts";
+
+const fixtures = new URL("../fixtures/linux/", import.meta.url);
+const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
+const known = JSON.parse(read("sockets.json")) as Record<string, number>;
+
+Deno.test("tcp: a v4 LISTEN socket on 127.0.0.1 and an accepted connection on the same port", () => {
+  const rows = parseProcNet(read("proc_net_tcp.txt"), { protocol: "tcp", family: 4 });
+  const onPort = rows.filter((r) => r.entry.port === known.tcp4_listen);
+  const listen = onPort.find((r) => r.entry.state === "LISTEN")!;
+  assertEquals(listen.entry, {
+    protocol: "tcp",
+    family: 4,
+    address: "127.0.0.1",
+    port: known.tcp4_listen,
+    state: "LISTEN",
+    uid: 0,
+    user: null,
+  });
+  assert(/^\d+$/.test(listen.inode) && listen.inode !== "0");
+  assert(onPort.some((r) => r.entry.state === "ESTABLISHED"), "the accepted side is local to the port");
+  const client = rows.find((r) => r.entry.port === known.client_port)!;
+  assertEquals(client.entry.state, "ESTABLISHED");
+});
+
+Deno.test("tcp6: ::1, ::, and a v4-mapped client", () => {
+  const rows = parseProcNet(read("proc_net_tcp6.txt"), { protocol: "tcp", family: 6 });
+  const byPort = (port: number) => rows.find((r) => r.entry.port === port)!.entry;
+  assertEquals(byPort(known.tcp6_listen_loopback).address, "::1");
+  assertEquals(byPort(known.tcp6_listen_loopback).state, "LISTEN");
+  assertEquals(byPort(known.tcp6_listen_any).address, "::");
+  assertEquals(byPort(known.mapped_client_port).address, "::ffff:127.0.0.1");
+  assertEquals(byPort(known.mapped_client_port).family, 6);
+});
+
+Deno.test("udp and udp6: bound sockets are UNCONN", () => {
+  const v4 = parseProcNet(read("proc_net_udp.txt"), { protocol: "udp", family: 4 });
+  const v6 = parseProcNet(read("proc_net_udp6.txt"), { protocol: "udp", family: 6 });
+  const u4 = v4.find((r) => r.entry.port === known.udp4)!.entry;
+  const u6 = v6.find((r) => r.entry.port === known.udp6)!.entry;
+  assertEquals([u4.address, u4.state], ["127.0.0.1", "UNCONN"]);
+  assertEquals([u6.address, u6.state], ["::1", "UNCONN"]);
+});
+
+Deno.test("the header line and blank lines are skipped", () => {
+  const header = read("proc_net_tcp.txt").split("\n")[0];
+  assertEquals(parseProcNet(header + "\n\n", { protocol: "tcp", family: 4 }), []);
+});
+
+Deno.test("addresses: byte order per 32-bit word, RFC 5952 compression", () => {
+  assertEquals(decodeAddress("0100007F"), "127.0.0.1");
+  assertEquals(decodeAddress("00000000"), "0.0.0.0");
+  assertEquals(decodeAddress("0101A8C0"), "192.168.1.1");
+  assertEquals(decodeAddress("00000000000000000000000001000000"), "::1");
+  assertEquals(decodeAddress("00000000000000000000000000000000"), "::");
+  assertEquals(decodeAddress("0000000000000000FFFF00000100007F"), "::ffff:127.0.0.1");
+  assertEquals(decodeAddress("000080FE00000000FF005450ABCDEF12"), "fe80::5054:ff:12ef:cdab");
+  assertEquals(formatIpv6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]), "2001:db8:0:1::1");
+  assertEquals(formatIpv6([0x20, 1, 0xd, 0xb8, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]), "2001:db8:1:1:1:1:1:1");
+});
+
+Deno.test("stat: comm with spaces and parentheses is read from the last ')'", () => {
+  const line = "4242 (my (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 987654 1000 50";
+  assertEquals(parseStat(line), { state: "S", ppid: 17, startTime: "987654" });
+  assertEquals(parseStat("1 (x) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0")?.state, "Z");
+  assertEquals(parseStat("garbage"), null);
+  const real = parseStat(Deno.readTextFileSync(`/proc/${Deno.pid}/stat`));
+  assertEquals(real?.ppid, Deno.ppid);
+});
+
+Deno.test("cmdline is NUL-separated; passwd maps uids to names", () => {
+  assertEquals(parseCmdline("node\0server.js\0--port\x003000\0"), "node server.js --port 3000");
+  const users = parsePasswd("root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534::/:/bin/false\n");
+  assertEquals([users.get(0), users.get(65534), users.get(5)], ["root", "nobody", undefined]);
+});

@@ -1,0 +1,60 @@
+import { assertEquals, assertThrows } from "../support/assert.ts";
+import { UsageError } from "../../src/core/errors.ts";
+import { parseSignal } from "../../src/core/signals.ts";
+import { describeTargets, parseTarget, socketMatches } from "../../src/core/target.ts";
+import type { SocketEntry } from "../../src/platform/types.ts";
+
+Deno.test("targets: ports, ranges and protocol prefixes", () => {
+  const pick = (text: string) => {
+    const t = parseTarget(text);
+    return [t.protocols, t.families, t.firstPort, t.lastPort];
+  };
+  assertEquals(pick("5432"), [["tcp", "udp"], [4, 6], 5432, 5432]);
+  assertEquals(pick(":5432"), [["tcp", "udp"], [4, 6], 5432, 5432]);
+  assertEquals(pick("3000-3010"), [["tcp", "udp"], [4, 6], 3000, 3010]);
+  assertEquals(pick("udp6:53"), [["udp"], [6], 53, 53]);
+  assertEquals(pick("tcp:3000-3005"), [["tcp"], [4, 6], 3000, 3005]);
+  assertEquals(pick("TCP4:1"), [["tcp"], [4], 1, 1]);
+  assertEquals(pick("65535"), [["tcp", "udp"], [4, 6], 65535, 65535]);
+});
+
+Deno.test("targets: bad input is a UsageError naming it", () => {
+  for (const bad of ["abc", "0", "70000", "-1", "10-5", "tcp:", "foo:80", "", "1-", "1.5", "80-70000"]) {
+    const error = assertThrows(() => parseTarget(bad));
+    assertEquals(error instanceof UsageError, true, bad);
+    assertEquals(error.message.includes(`"${bad}"`), true, error.message);
+  }
+});
+
+Deno.test("matching: LISTEN and UDP by default, local port only, family and protocol", () => {
+  const socket = (over: Partial<SocketEntry>): SocketEntry => ({
+    protocol: "tcp",
+    family: 4,
+    address: "127.0.0.1",
+    port: 3000,
+    state: "LISTEN",
+    uid: 0,
+    user: null,
+    ...over,
+  });
+  const t = [parseTarget("3000")];
+  const strict = { allStates: false };
+  assertEquals(socketMatches(socket({}), t, strict), true);
+  assertEquals(socketMatches(socket({ state: "ESTABLISHED" }), t, strict), false);
+  assertEquals(socketMatches(socket({ state: "ESTABLISHED" }), t, { allStates: true }), true);
+  assertEquals(socketMatches(socket({ protocol: "udp", state: "UNCONN" }), t, strict), true);
+  assertEquals(socketMatches(socket({ port: 3001 }), t, strict), false);
+  assertEquals(socketMatches(socket({ family: 6 }), [parseTarget("tcp4:3000")], strict), false);
+  assertEquals(socketMatches(socket({}), [parseTarget("udp:3000")], strict), false);
+  assertEquals(describeTargets(t), "port 3000");
+  assertEquals(describeTargets([parseTarget("1-2"), parseTarget("udp:5")]), "ports 1-2, udp:5");
+});
+
+Deno.test("signals: names in any case, with or without SIG, and Linux numbers", () => {
+  const supported = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const;
+  assertEquals(parseSignal("int", supported), "SIGINT");
+  assertEquals(parseSignal("SIGHUP", supported), "SIGHUP");
+  if (Deno.build.os === "linux") assertEquals(parseSignal("9", supported), "SIGKILL");
+  assertThrows(() => parseSignal("USR1", supported), /invalid signal "USR1"/);
+  assertThrows(() => parseSignal("99", supported), /invalid signal "99"/);
+});
