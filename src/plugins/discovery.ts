@@ -1,0 +1,323 @@
+/**
+ * Finding plugin files, in the documented order:
+ *
+ * 1. `--plugin FILE` (repeatable; a folder is read like the folders below), in the order given;
+ * 2. `PORTCTL_PLUGIN_PATH`, a path list (`:`-separated, `;` on Windows) of files and folders;
+ * 3. the user folder: `$XDG_CONFIG_HOME/portctl/plugins` (default `~/.config/portctl/plugins`);
+ *    on Windows `%APPDATA%\portctl\plugins`; on macOS also
+ *    `~/Library/Application Support/portctl/plugins`;
+ * 4. the project folder: the nearest `.portctl/plugins/` in the current folder or a parent (it runs
+ *    only once trusted, see `trust.ts`).
+ *
+ * Inside a folder, plugins run in file-name order (plain code-unit order, the same on every
+ * machine: `10-b.ts` sorts before `2-a.ts`, so use two-digit prefixes). Only files directly in a
+ * folder are plugins: `.js .ts .mjs .mts` files (not `.d.ts`), and executable files (the exec bit on
+ * Linux and macOS; `.exe .cmd .bat .ps1` on Windows). Hidden files, sub-folders (room for helper
+ * modules) and other files are ignored. A file found twice runs once, at its first place.
+ *
+ * With nothing configured this costs a few `stat` calls and imports nothing.
+ *
+ * @module
+ */
+
+import type { PlatformName } from "../platform/types.ts";
+import { PluginUsageError } from "./errors.ts";
+import { basename, dirname, isAbsolute, join, resolve } from "./paths.ts";
+
+/** Where a plugin was found. */
+export type PluginSource = "flag" | "env" | "user" | "project";
+
+/** How a plugin runs: imported JavaScript/TypeScript, or an executable file run per hook. */
+export type PluginKind = "js" | "exec";
+
+/** A plugin file found on disk, not yet loaded. */
+export interface PluginCandidate {
+  /** Absolute path of the file. */
+  readonly path: string;
+  readonly source: PluginSource;
+  readonly kind: PluginKind;
+  /** Default name: the file name without its extension (a JS plugin may export another). */
+  readonly name: string;
+}
+
+/** The project folder (`.portctl/plugins`) and the plugins in it. */
+export interface ProjectPlugins {
+  /** Absolute path of the `.portctl/plugins` folder. */
+  readonly folder: string;
+  readonly plugins: readonly PluginCandidate[];
+}
+
+/** Everything discovery found. */
+export interface Discovery {
+  /** Plugins from `--plugin`, `PORTCTL_PLUGIN_PATH` and the user folder, in run order. */
+  readonly plugins: readonly PluginCandidate[];
+  /** The project folder, whose plugins run after {@linkcode Discovery.plugins} once trusted. */
+  readonly project: ProjectPlugins | null;
+}
+
+/** Inputs of {@linkcode discoverPlugins}. */
+export interface DiscoverOptions {
+  /** `--plugin` values, as typed (relative to `cwd`). */
+  readonly pluginFiles?: readonly string[];
+  /** `--no-plugins`: find nothing. */
+  readonly noPlugins?: boolean;
+  readonly cwd: string;
+  /** The environment (`Deno.env.toObject()`). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Defaults to `Deno.build.os`. */
+  readonly os?: PlatformName;
+  /** Told about path-list entries that are not plugins and folders that cannot be read. */
+  readonly warn?: (line: string) => void;
+}
+
+const JS_EXTENSIONS = [".js", ".ts", ".mjs", ".mts"];
+const WINDOWS_EXEC_EXTENSIONS = [".exe", ".cmd", ".bat", ".ps1"];
+
+/** The OS portctl runs on, as a {@linkcode PlatformName}. */
+export function currentOs(): PlatformName {
+  const os = Deno.build.os;
+  return os === "windows" || os === "darwin" ? os : "linux";
+}
+
+/**
+ * Reads an environment variable; on Windows names are case-insensitive, as there.
+ *
+ * @example
+ * ```ts
+ * envValue({ Path: "C:\\bin" }, "PATH", "windows"); // "C:\\bin"
+ * ```
+ */
+export function envValue(
+  env: Readonly<Record<string, string>>,
+  name: string,
+  os: PlatformName,
+): string | undefined {
+  const value = env[name];
+  if (value !== undefined || os !== "windows") return value === "" ? undefined : value;
+  const upper = name.toUpperCase();
+  for (const [key, v] of Object.entries(env)) {
+    if (key.toUpperCase() === upper) return v === "" ? undefined : v;
+  }
+  return undefined;
+}
+
+function homeDir(env: Readonly<Record<string, string>>, os: PlatformName): string | undefined {
+  const home = os === "windows"
+    ? envValue(env, "USERPROFILE", os) ?? envValue(env, "HOME", os)
+    : envValue(env, "HOME", os);
+  return home && isAbsolute(home, os) ? home : undefined;
+}
+
+/**
+ * portctl's user configuration folder (where `trust.json` lives): `%APPDATA%\portctl` on Windows,
+ * else `$XDG_CONFIG_HOME/portctl` (default `~/.config/portctl`); null without a home folder.
+ *
+ * @example
+ * ```ts
+ * userConfigDir({ HOME: "/home/ada" }, "linux"); // "/home/ada/.config/portctl"
+ * ```
+ */
+export function userConfigDir(
+  env: Readonly<Record<string, string>>,
+  os: PlatformName,
+): string | null {
+  if (os === "windows") {
+    const appData = envValue(env, "APPDATA", os);
+    if (appData && isAbsolute(appData, os)) return join(os, appData, "portctl");
+  }
+  // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+  const xdg = envValue(env, "XDG_CONFIG_HOME", os);
+  if (xdg && isAbsolute(xdg, os)) return join(os, xdg, "portctl");
+  const home = homeDir(env, os);
+  if (os === "windows") return home ? join(os, home, "AppData", "Roaming", "portctl") : null;
+  return home ? join(os, home, ".config", "portctl") : null;
+}
+
+/**
+ * The user plugin folders for `os`, in discovery order (they need not exist).
+ *
+ * @example
+ * ```ts
+ * userPluginFolders({ HOME: "/Users/ada" }, "darwin");
+ * // ["/Users/ada/.config/portctl/plugins", "/Users/ada/Library/Application Support/portctl/plugins"]
+ * ```
+ */
+export function userPluginFolders(
+  env: Readonly<Record<string, string>>,
+  os: PlatformName,
+): string[] {
+  const folders: string[] = [];
+  const config = userConfigDir(env, os);
+  if (config) folders.push(join(os, config, "plugins"));
+  const home = homeDir(env, os);
+  if (os === "darwin" && home) {
+    folders.push(join(os, home, "Library", "Application Support", "portctl", "plugins"));
+  }
+  return folders;
+}
+
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The nearest `.portctl/plugins` folder in `cwd` or a parent, or null. One `stat` per level.
+ *
+ * @example
+ * ```ts
+ * findProjectPluginFolder("/work/app/src", "linux"); // "/work/app/.portctl/plugins" if it exists
+ * ```
+ */
+export function findProjectPluginFolder(cwd: string, os: PlatformName): string | null {
+  let dir = resolve(cwd, ".", os);
+  for (;;) {
+    const folder = join(os, dir, ".portctl", "plugins");
+    if (statOrNull(folder)?.isDirectory) return folder;
+    const parent = dirname(dir, os);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot).toLowerCase() : "";
+}
+
+/**
+ * What kind of plugin a file is, from its name and `stat` info: `js` for `.js .ts .mjs .mts` (not
+ * `.d.ts`), `exec` for an executable file, else null (ignored).
+ *
+ * @example
+ * ```ts
+ * classifyPlugin("drain.ts", Deno.statSync("drain.ts"), "linux"); // "js"
+ * ```
+ */
+export function classifyPlugin(
+  fileName: string,
+  info: Deno.FileInfo,
+  os: PlatformName,
+): PluginKind | null {
+  if (!info.isFile) return null;
+  const lower = fileName.toLowerCase();
+  const ext = extensionOf(lower);
+  if (JS_EXTENSIONS.includes(ext)) {
+    return lower.endsWith(".d.ts") || lower.endsWith(".d.mts") ? null : "js";
+  }
+  if (os === "windows") return WINDOWS_EXEC_EXTENSIONS.includes(ext) ? "exec" : null;
+  return info.mode !== null && (info.mode & 0o111) !== 0 ? "exec" : null;
+}
+
+/** A plugin's default name: its file name without the extension (`10-drain.ts` → `10-drain`). */
+export function defaultPluginName(path: string, os: PlatformName): string {
+  const name = basename(path, os);
+  const ext = extensionOf(name);
+  return ext ? name.slice(0, -ext.length) : name;
+}
+
+/**
+ * The plugins directly in `folder`, in file-name order. A missing folder has none; an unreadable
+ * one is reported through `warn`.
+ */
+export function pluginsInFolder(
+  folder: string,
+  source: PluginSource,
+  os: PlatformName,
+  warn?: (line: string) => void,
+): PluginCandidate[] {
+  let names: string[];
+  try {
+    names = [];
+    for (const entry of Deno.readDirSync(folder)) {
+      if (!entry.name.startsWith(".") && !entry.isDirectory) names.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      warn?.(`cannot read plugin folder ${folder}: ${(error as Error).message}`);
+    }
+    return [];
+  }
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const found: PluginCandidate[] = [];
+  for (const name of names) {
+    const path = join(os, folder, name);
+    const info = statOrNull(path); // follows symlinks
+    const kind = info && classifyPlugin(name, info, os);
+    if (kind) found.push({ path, source, kind, name: defaultPluginName(path, os) });
+  }
+  return found;
+}
+
+function notAPlugin(os: PlatformName): string {
+  return os === "windows"
+    ? "expected a .js, .ts, .mjs or .mts file, an .exe, .cmd, .bat or .ps1 file, or a folder"
+    : "expected a .js, .ts, .mjs or .mts file, an executable file, or a folder";
+}
+
+/**
+ * Finds every plugin, in run order. `--plugin` files that do not exist or are not plugins throw
+ * {@linkcode PluginUsageError}; missing `PORTCTL_PLUGIN_PATH` entries are skipped like `PATH`'s.
+ *
+ * @example
+ * ```ts
+ * const found = discoverPlugins({ cwd: Deno.cwd(), env: Deno.env.toObject() });
+ * ```
+ */
+export function discoverPlugins(options: DiscoverOptions): Discovery {
+  if (options.noPlugins) return { plugins: [], project: null };
+  const os = options.os ?? currentOs();
+  const { cwd, env, warn } = options;
+  const plugins: PluginCandidate[] = [];
+  const seen = new Set<string>();
+  const add = (list: readonly PluginCandidate[]) => {
+    for (const plugin of list) {
+      const key = os === "windows" ? plugin.path.toLowerCase() : plugin.path;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      plugins.push(plugin);
+    }
+  };
+
+  for (const file of options.pluginFiles ?? []) {
+    const path = resolve(cwd, file, os);
+    const info = statOrNull(path);
+    if (!info) throw new PluginUsageError(`--plugin ${file}: no such file`);
+    if (info.isDirectory) {
+      add(pluginsInFolder(path, "flag", os, warn));
+      continue;
+    }
+    const kind = classifyPlugin(basename(path, os), info, os);
+    if (!kind) throw new PluginUsageError(`--plugin ${file}: not a plugin: ${notAPlugin(os)}`);
+    add([{ path, source: "flag", kind, name: defaultPluginName(path, os) }]);
+  }
+
+  const pathList = envValue(env, "PORTCTL_PLUGIN_PATH", os);
+  if (pathList) {
+    for (const entry of pathList.split(os === "windows" ? ";" : ":")) {
+      if (entry.trim() === "") continue;
+      const path = resolve(cwd, entry, os);
+      const info = statOrNull(path);
+      if (!info) continue;
+      if (info.isDirectory) {
+        add(pluginsInFolder(path, "env", os, warn));
+        continue;
+      }
+      const kind = classifyPlugin(basename(path, os), info, os);
+      if (kind) add([{ path, source: "env", kind, name: defaultPluginName(path, os) }]);
+      else warn?.(`PORTCTL_PLUGIN_PATH entry ${entry} is not a plugin (${notAPlugin(os)})`);
+    }
+  }
+
+  for (const folder of userPluginFolders(env, os)) add(pluginsInFolder(folder, "user", os, warn));
+
+  const folder = findProjectPluginFolder(cwd, os);
+  if (!folder) return { plugins, project: null };
+  const projectPlugins = pluginsInFolder(folder, "project", os, warn).filter((plugin) =>
+    !seen.has(os === "windows" ? plugin.path.toLowerCase() : plugin.path)
+  );
+  return { plugins, project: { folder, plugins: projectPlugins } };
+}
