@@ -1,0 +1,145 @@
+/**
+ * Pieces of XNU's IP socket records shared by the two sources the darwin backend reads
+ * (`socket_fdinfo` from libproc and `xinpcb_n` from the `pcblist_n` sysctls): address unions,
+ * address families and TCP state codes.
+ *
+ * @module
+ */
+
+import type { IpFamily, Protocol, SocketState } from "../types.ts";
+
+/** `AF_INET` in `sys/socket.h`. */
+export const AF_INET = 2;
+/** `AF_INET6` in `sys/socket.h` (30 on Darwin, not 10 as on Linux). */
+export const AF_INET6 = 30;
+/** `IPPROTO_TCP` in `netinet/in.h`. */
+export const IPPROTO_TCP = 6;
+/** `IPPROTO_UDP` in `netinet/in.h`. */
+export const IPPROTO_UDP = 17;
+/** `INI_IPV4` / `INP_IPV4`: the PCB carries an IPv4 address (in the last 4 bytes of the union). */
+export const VFLAG_IPV4 = 0x1;
+/** `INI_IPV6` / `INP_IPV6`: the PCB carries an IPv6 address (all 16 bytes of the union). */
+export const VFLAG_IPV6 = 0x2;
+
+/**
+ * `TSI_S_*` (`sys/proc_info.h`) and `TCPS_*` (`netinet/tcp_fsm.h`) share one numbering, 0..10;
+ * each is named as Linux names it so every OS prints the same words.
+ */
+const TCP_STATES: readonly SocketState[] = [
+  "CLOSE", // TSI_S_CLOSED
+  "LISTEN",
+  "SYN_SENT",
+  "SYN_RECV", // TSI_S_SYN_RECEIVED
+  "ESTABLISHED",
+  "CLOSE_WAIT",
+  "FIN_WAIT1", // TSI_S_FIN_WAIT_1
+  "CLOSING",
+  "LAST_ACK",
+  "FIN_WAIT2", // TSI_S_FIN_WAIT_2
+  "TIME_WAIT",
+];
+
+/**
+ * The Linux name of a Darwin TCP state code.
+ *
+ * @example
+ * ```ts
+ * tcpStateName(1); // "LISTEN"
+ * ```
+ */
+export function tcpStateName(code: number): SocketState {
+  return TCP_STATES[code] ?? "UNKNOWN";
+}
+
+/** UDP has no state machine: a socket with a peer is connected, else it is only bound. */
+export function udpStateName(foreignPort: number): SocketState {
+  return foreignPort === 0 ? "UNCONN" : "ESTABLISHED";
+}
+
+/** Maps `IPPROTO_*` to a protocol portctl reports, or null for raw, ICMP and the like. */
+export function protocolOf(ipProtocol: number): Protocol | null {
+  if (ipProtocol === IPPROTO_TCP) return "tcp";
+  if (ipProtocol === IPPROTO_UDP) return "udp";
+  return null;
+}
+
+/**
+ * The IP version of a socket: its address family when known, else (a PCB without a socket, such as
+ * TIME_WAIT in `pcblist_n`) the PCB's version flags. Null for non-IP families.
+ */
+export function familyOf(addressFamily: number, vflag: number): IpFamily | null {
+  if (addressFamily === AF_INET) return 4;
+  if (addressFamily === AF_INET6) return 6;
+  if (addressFamily !== 0) return null;
+  return (vflag & VFLAG_IPV6) !== 0 ? 6 : 4;
+}
+
+/**
+ * Formats 4 bytes as dotted IPv4.
+ *
+ * @example
+ * ```ts
+ * formatIpv4(new Uint8Array([127, 0, 0, 1]), 0); // "127.0.0.1"
+ * ```
+ */
+export function formatIpv4(bytes: Uint8Array, offset: number): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/**
+ * Formats 16 bytes as IPv6 text (RFC 5952): lower-case hex, the longest run of two or more zero
+ * groups shortened to `::`, and IPv4-mapped addresses as `::ffff:a.b.c.d`.
+ *
+ * @example
+ * ```ts
+ * formatIpv6(new Uint8Array(16), 0); // "::"
+ * ```
+ */
+export function formatIpv6(bytes: Uint8Array, offset: number): string {
+  let leadingZeros = true;
+  for (let i = 0; i < 10; i++) {
+    if (bytes[offset + i] !== 0) {
+      leadingZeros = false;
+      break;
+    }
+  }
+  if (leadingZeros && bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff) {
+    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
+  }
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[offset + i] << 8) | bytes[offset + i + 1]);
+  let bestStart = -1;
+  let bestLength = 1; // a single zero group is written out, not shortened
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}
+
+/**
+ * Formats the 16-byte `in4in6_addr` / `in6_addr` union XNU uses for PCB addresses. An IPv6 socket
+ * that talks IPv4 (connected to a mapped address) keeps only the IPv4 part, so it is printed
+ * mapped, as Linux prints it.
+ */
+export function formatPcbAddress(
+  bytes: Uint8Array,
+  unionOffset: number,
+  family: IpFamily,
+  vflag: number,
+): string {
+  if (family === 4) return formatIpv4(bytes, unionOffset + 12);
+  if ((vflag & VFLAG_IPV6) !== 0) return formatIpv6(bytes, unionOffset);
+  return `::ffff:${formatIpv4(bytes, unionOffset + 12)}`;
+}
