@@ -1,0 +1,335 @@
+/**
+ * The macOS backend, native calls only (no `lsof`, no `netstat`):
+ *
+ * - Sockets: the system-wide tables `net.inet.{tcp,udp}.pcblist_n` (what `netstat` reads), which
+ *   list every IP socket and its owning uid without privileges.
+ * - Holders: every process's fds through libproc (`proc_listpids`, `proc_pidinfo(PROC_PIDLISTFDS)`,
+ *   `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)`), read only when some socket matches. A socket-table
+ *   row and an fd are the same socket when protocol and `inp_gencnt` agree.
+ * - Processes: `proc_pidinfo(PROC_PIDTBSDINFO)` for parent, uid, name and start time (the identity
+ *   re-checked before each `kill(2)`), `sysctl KERN_PROCARGS2` for the command line.
+ *
+ * Without root, libproc refuses to list another user's fds (EPERM): such sockets still show up,
+ * from the socket table, as held with no visible owner, with the owner's user name.
+ *
+ * @module
+ */
+
+import type {
+  HeldSocket,
+  PlatformBackend,
+  ProcessHandle,
+  ProcessInfo,
+  SignalName,
+  SignalResult,
+  SocketEntry,
+} from "../types.ts";
+import {
+  type DecodedSocket,
+  decodeSocketFdInfo,
+  EPERM,
+  ESRCH,
+  LibSystem,
+  type LibSystemSymbols,
+  openLibSystem,
+  PROC_FDINFO,
+  PROX_FDTYPE_SOCKET,
+  socketFdLocalPort,
+} from "./libproc.ts";
+import { decodePcbList, type PcbSocket } from "./pcblist.ts";
+
+/** Interval between checks while waiting for a process to exit. */
+const EXIT_POLL_MS = 10;
+
+/**
+ * Signal numbers on Darwin (`sys/signal.h`) for every signal Deno can name there, graceful first.
+ * They differ from Linux from 7 up (SIGBUS is 10, SIGUSR1 30).
+ */
+const DARWIN_SIGNALS: Readonly<Partial<Record<SignalName, number>>> = {
+  SIGTERM: 15,
+  SIGKILL: 9,
+  SIGINT: 2,
+  SIGHUP: 1,
+  SIGQUIT: 3,
+  SIGUSR1: 30,
+  SIGUSR2: 31,
+  SIGABRT: 6,
+  SIGALRM: 14,
+  SIGCONT: 19,
+  SIGSTOP: 17,
+  SIGTSTP: 18,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGPIPE: 13,
+  SIGTRAP: 5,
+  SIGBUS: 10,
+  SIGFPE: 8,
+  SIGSEGV: 11,
+  SIGILL: 4,
+  SIGSYS: 12,
+  SIGURG: 16,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 23,
+  SIGINFO: 29,
+  SIGEMT: 7,
+};
+
+/** Options for {@linkcode createBackend}. */
+export interface DarwinBackendOptions {
+  /**
+   * Opens libSystem's symbols, on first use. Defaults to `/usr/lib/libSystem.B.dylib`; tests pass a
+   * stand-in library with the same symbols.
+   */
+  readonly openLibrary?: () => LibSystemSymbols;
+}
+
+/** How many processes refused to show their fds during a scan. */
+interface ScanReport {
+  readonly denied: number;
+}
+
+/** Key that names one PCB: generation counts are per protocol. */
+function pcbKey(socket: DecodedSocket): string {
+  return `${socket.entry.protocol}:${socket.generation}`;
+}
+
+/**
+ * Creates the macOS backend. Nothing native is touched until a method is called.
+ *
+ * @example
+ * ```ts
+ * const backend = createBackend();
+ * backend.findSockets((socket) => socket.port === 3000 && socket.state === "LISTEN");
+ * ```
+ */
+export function createBackend(options: DarwinBackendOptions = {}): PlatformBackend {
+  let opened: LibSystem | null = null;
+  const native = (): LibSystem => {
+    opened ??= new LibSystem((options.openLibrary ?? (() => openLibSystem().symbols))());
+    return opened;
+  };
+
+  const withUser = (entry: SocketEntry): SocketEntry =>
+    entry.uid === null
+      ? entry
+      : { ...entry, user: native().userName(entry.uid) ?? String(entry.uid) };
+
+  /**
+   * Calls `visit` with the raw `socket_fdinfo` of every TCP/UDP socket fd of every process whose
+   * fds are readable. `ports`, when given, skips sockets on other local ports before decoding.
+   */
+  const scanSocketFds = (
+    ports: ReadonlySet<number> | null,
+    visit: (pid: number, info: Uint8Array) => void,
+  ): ScanReport => {
+    const lib = native();
+    let denied = 0;
+    for (const pid of lib.listPids()) {
+      const fds = lib.listFds(pid);
+      if (!fds.ok) {
+        // ESRCH: exited since the PID list was read, which is normal.
+        if (fds.errno === EPERM) denied++;
+        continue;
+      }
+      const list = fds.value;
+      const data = new DataView(list.buffer, list.byteOffset, list.byteLength);
+      for (let at = 0; at + PROC_FDINFO.size <= list.byteLength; at += PROC_FDINFO.size) {
+        if (data.getUint32(at + PROC_FDINFO.type, true) !== PROX_FDTYPE_SOCKET) continue;
+        const info = lib.socketFdInfo(pid, data.getInt32(at + PROC_FDINFO.fd, true));
+        if (!info.ok) continue; // closed since the fd list was read
+        const port = socketFdLocalPort(info.value);
+        if (port === null || (ports !== null && !ports.has(port))) continue;
+        visit(pid, info.value);
+      }
+    }
+    return { denied };
+  };
+
+  const readSocketTable = (): PcbSocket[] | null => {
+    const rows: PcbSocket[] = [];
+    for (const protocol of ["tcp", "udp"] as const) {
+      const table = native().sysctlByName(`net.inet.${protocol}.pcblist_n`);
+      if (!table.ok) return null;
+      try {
+        rows.push(...decodePcbList(table.value, protocol));
+      } catch (error) {
+        if (error instanceof RangeError) return null; // not the layout we know: scan fds instead
+        throw error;
+      }
+    }
+    return rows;
+  };
+
+  const unseenNote = (row: PcbSocket, report: ScanReport): string => {
+    const entry = withUser(row.entry);
+    const canSeeAll = native().geteuid() === 0 && report.denied === 0;
+    if (canSeeAll) {
+      return "owner not visible: no process lists this socket among its open files";
+    }
+    let hint = "";
+    if (row.lastPid !== null) {
+      const last = native().bsdShortInfo(row.lastPid);
+      hint = ` (last used by PID ${row.lastPid}${last.ok ? ` ${last.value.name}` : ""})`;
+    }
+    return `owner not visible: the socket belongs to user ${
+      entry.user ?? entry.uid
+    }${hint}; run portctl with sudo to see and end it`;
+  };
+
+  /** Socket table first, then holders of the matching rows only. */
+  const findWithTable = (
+    table: readonly PcbSocket[],
+    match: (socket: SocketEntry) => boolean,
+  ): HeldSocket[] => {
+    const rows = table.filter((row) => match(row.entry));
+    if (rows.length === 0) return []; // a free port costs two sysctls, no fd scan
+    const holders = new Map<string, number[]>();
+    for (const row of rows) if (row.hasSocket) holders.set(pcbKey(row), []);
+    const ports = new Set(rows.map((row) => row.entry.port));
+    const report = holders.size === 0 ? { denied: 0 } : scanSocketFds(ports, (pid, info) => {
+      const socket = decodeSocketFdInfo(info);
+      const pids = socket === null ? undefined : holders.get(pcbKey(socket));
+      if (pids !== undefined && !pids.includes(pid)) pids.push(pid);
+    });
+    return rows.map((row): HeldSocket => {
+      const socket = withUser(row.entry);
+      if (!row.hasSocket) {
+        return {
+          socket,
+          pids: [],
+          ownerless: true,
+          ownerNote: "held by the kernel, not by a process (it goes away by itself)",
+        };
+      }
+      const pids = (holders.get(pcbKey(row)) ?? []).sort((a, b) => a - b);
+      if (pids.length > 0) return { socket, pids };
+      return { socket, pids, ownerNote: unseenNote(row, report) };
+    });
+  };
+
+  /** Fallback when the socket table cannot be read: only sockets of readable processes. */
+  const findByScan = (match: (socket: SocketEntry) => boolean): HeldSocket[] => {
+    const found = new Map<string, { entry: SocketEntry; pids: number[] }>();
+    scanSocketFds(null, (pid, info) => {
+      const socket = decodeSocketFdInfo(info);
+      if (socket === null || !match(socket.entry)) return;
+      const key = pcbKey(socket);
+      const held = found.get(key) ?? { entry: socket.entry, pids: [] };
+      if (!held.pids.includes(pid)) held.pids.push(pid);
+      found.set(key, held);
+    });
+    return [...found.values()].map((held) => ({
+      socket: withUser(held.entry),
+      pids: held.pids.sort((a, b) => a - b),
+    }));
+  };
+
+  const findSockets = (match: (socket: SocketEntry) => boolean): HeldSocket[] => {
+    const table = readSocketTable();
+    return table === null ? findByScan(match) : findWithTable(table, match);
+  };
+
+  /**
+   * The start-time token of `pid`, or null when it has exited (zombies included). Other users'
+   * processes refuse `proc_bsdinfo` without root; `kinfo_proc` carries the same start time.
+   */
+  const readStartTime = (pid: number): string | null => {
+    const lib = native();
+    const bsd = lib.bsdInfo(pid);
+    if (bsd.ok) return bsd.value.zombie ? null : bsd.value.startTime;
+    if (bsd.errno === ESRCH) return null;
+    const start = lib.kinfoProcStart(pid);
+    return start.ok && !start.value.zombie ? start.value.startTime : null;
+  };
+
+  const describeProcess = (pid: number): ProcessInfo | null => {
+    const lib = native();
+    const bsd = lib.bsdInfo(pid);
+    let facts: { ppid: number; uid: number; name: string; startTime: string };
+    if (bsd.ok) {
+      if (bsd.value.zombie) return null;
+      facts = bsd.value;
+    } else {
+      if (bsd.errno === ESRCH) return null;
+      const short = lib.bsdShortInfo(pid);
+      const start = lib.kinfoProcStart(pid);
+      if (!short.ok || !start.ok || short.value.zombie || start.value.zombie) return null;
+      facts = { ...short.value, startTime: start.value.startTime };
+    }
+    const args = lib.procArgs(pid);
+    const command = args.ok && args.value.length > 0
+      ? args.value.join(" ")
+      : lib.pidPath(pid) ?? facts.name;
+    return {
+      pid,
+      ppid: facts.ppid,
+      name: facts.name,
+      user: lib.userName(facts.uid) ?? String(facts.uid),
+      command,
+      startTime: facts.startTime,
+    };
+  };
+
+  const describeProcesses = (pids: readonly number[]): Map<number, ProcessInfo> => {
+    const found = new Map<number, ProcessInfo>();
+    for (const pid of pids) {
+      if (found.has(pid)) continue;
+      const info = describeProcess(pid);
+      if (info) found.set(pid, info);
+    }
+    return found;
+  };
+
+  const openProcess = (info: ProcessInfo): ProcessHandle => {
+    const isRunning = (): boolean => readStartTime(info.pid) === info.startTime;
+    return {
+      info,
+      isRunning,
+      signal(signal: SignalName): SignalResult {
+        const number = DARWIN_SIGNALS[signal];
+        if (number === undefined) {
+          return { kind: "unsupported", message: `${signal} does not exist on macOS` };
+        }
+        // The identity check and the kill are two syscalls; the window between them is
+        // microseconds, against PID reuse that needs the whole PID space to wrap.
+        if (!isRunning()) return { kind: "gone" };
+        const result = native().kill(info.pid, number);
+        if (result.ok) return { kind: "sent" };
+        if (result.errno === ESRCH) return { kind: "gone" };
+        if (result.errno === EPERM) {
+          return {
+            kind: "denied",
+            message: "operation not permitted (the process belongs to another user)",
+          };
+        }
+        return { kind: "denied", message: `kill failed with errno ${result.errno}` };
+      },
+      async waitForExit(timeoutMs: number): Promise<boolean> {
+        const deadline = performance.now() + timeoutMs;
+        while (isRunning()) {
+          if (performance.now() >= deadline) return false;
+          await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
+        }
+        return true;
+      },
+      close() {},
+    };
+  };
+
+  return {
+    os: "darwin",
+    signals: Object.keys(DARWIN_SIGNALS) as SignalName[],
+    // 0 is kernel_task, 1 is launchd.
+    protectedPids: new Set([0, 1]),
+    findSockets,
+    describeProcesses,
+    openProcess,
+  };
+}
+
+/** The macOS implementation of {@linkcode PlatformBackend}; libSystem opens on first use. */
+export const backend: PlatformBackend = createBackend();
