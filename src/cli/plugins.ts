@@ -1,0 +1,105 @@
+/**
+ * `portctl plugins list` and `portctl plugins trust`. The plugin subsystem is imported only when
+ * one of them runs.
+ *
+ * @module
+ */
+
+import { buildCommand, buildRouteMap } from "@stricli/core";
+import { ExitCode } from "../core/errors.ts";
+import type { CliContext } from "./context.ts";
+
+/** Parsed `plugins list` flags. */
+export interface PluginsListFlags {
+  readonly json?: boolean;
+  readonly plugin?: readonly string[];
+}
+
+async function runList(this: CliContext, flags: PluginsListFlags): Promise<void> {
+  const { formatPluginList, listPlugins } = await import("../plugins/mod.ts");
+  const listings = await listPlugins({
+    pluginFiles: [...(flags.plugin ?? [])],
+    cwd: Deno.cwd(),
+    env: Deno.env.toObject(),
+  });
+  this.process.stdout.write(
+    flags.json ? JSON.stringify(listings, null, 2) + "\n" : formatPluginList(listings) + "\n",
+  );
+  this.exit = ExitCode.Ok;
+}
+
+async function runTrust(this: CliContext): Promise<void> {
+  const { trustProjectPlugins } = await import("../plugins/mod.ts");
+  const { folder, files } = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
+  this.process.stdout.write(
+    `trusted ${folder} (${files} ${files === 1 ? "file" : "files"}): its plugins now run\n` +
+      "any change to the folder makes it untrusted again until you run this again\n",
+  );
+  this.exit = ExitCode.Ok;
+}
+
+const WHERE = `WHERE PORTCTL LOOKS (in this order; plugins run in this order)
+  1. --plugin FILE (repeatable; a folder is read like the ones below)
+  2. PORTCTL_PLUGIN_PATH: files and folders, separated by ":" (";" on Windows)
+  3. your folder: $XDG_CONFIG_HOME/portctl/plugins (default ~/.config/portctl/plugins;
+     Windows: %APPDATA%\\portctl\\plugins; macOS also ~/Library/Application Support/portctl/plugins)
+  4. the project: .portctl/plugins in the current folder or a parent, once trusted
+Inside a folder, files run in file-name order. Plugins are .js/.ts/.mjs/.mts files and executable
+files (Windows: .exe/.cmd/.bat/.ps1); other files and sub-folders are ignored.`;
+
+/** `portctl plugins list`. */
+export const pluginsListCommand = buildCommand({
+  func: runList,
+  parameters: {
+    flags: {
+      json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
+      plugin: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        variadic: true,
+        placeholder: "FILE",
+        brief: "Also list this plugin file (as `kill --plugin` would run it)",
+      },
+    },
+    positional: { kind: "tuple", parameters: [] },
+  },
+  docs: {
+    brief: "Show every plugin found: where from, trusted or not, its hooks",
+    fullDescription:
+      `Show every plugin portctl would run, in run order: its name, kind (js or exec),
+where it was found, whether it is trusted, and the hooks it has. Your own plugins are imported to
+find their hooks (a plugin that fails to load shows its error); untrusted project plugins are never
+imported.
+
+${WHERE}`,
+  },
+});
+
+/** `portctl plugins trust`. */
+export const pluginsTrustCommand = buildCommand({
+  func: runTrust,
+  parameters: { flags: {}, positional: { kind: "tuple", parameters: [] } },
+  docs: {
+    brief: "Allow this project's .portctl/plugins to run (until they change)",
+    fullDescription:
+      `Record the nearest .portctl/plugins folder (in the current folder or a parent) and a
+SHA-256 hash of everything in it as trusted, in $XDG_CONFIG_HOME/portctl/trust.json
+(~/.config/portctl/trust.json; Windows: %APPDATA%\\portctl\\trust.json). Until then, and again
+after any file in it changes, portctl mentions the folder once and does not run it. Review the
+plugins before trusting them: they run with your rights.`,
+  },
+});
+
+/** The `plugins` route: `list` and `trust`. */
+export const pluginsRoutes = buildRouteMap({
+  routes: { list: pluginsListCommand, trust: pluginsTrustCommand },
+  aliases: { ls: "list" },
+  docs: {
+    brief: "List plugins, or trust a project's plugins",
+    fullDescription: `Plugins run your code before and after each process portctl kills: to drain a
+server, stop a container, protect a process, or log. See docs/plugins.md.
+
+${WHERE}`,
+  },
+});
