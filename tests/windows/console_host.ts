@@ -54,7 +54,8 @@ const args = Deno.args.slice(split + 1).map((a) =>
 );
 const t0 = performance.now();
 const output = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
-await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+await Promise.race([exited, new Promise((r) => setTimeout(r, 1_000))]);
+const exitedAfterMs = exitedAt === null ? null : Math.round(exitedAt - t0);
 if (exitedAt === null) {
   listener.kill("SIGKILL"); // only the listener this host started
   await exited;
@@ -65,6 +66,6 @@ console.log(JSON.stringify({
   code: output.code,
   stdout: text.decode(output.stdout),
   stderr: text.decode(output.stderr),
-  exitedAfterMs: exitedAt === null ? null : Math.round(exitedAt - t0),
+  exitedAfterMs,
 }));
 Deno.exit(0);

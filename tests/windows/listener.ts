@@ -22,7 +22,8 @@ const report = (port: number) =>
 if (kind.startsWith("tcp")) {
   const listener = Deno.listen({ hostname, port: wantedPort });
   report(listener.addr.port);
-  for await (const conn of listener) conn.close();
+  const open: Deno.Conn[] = []; // connections stay open: clients see ESTABLISHED, as with a server
+  for await (const conn of listener) open.push(conn);
 } else {
   const socket = Deno.listenDatagram({ transport: "udp", hostname, port: wantedPort });
   report((socket.addr as Deno.NetAddr).port);

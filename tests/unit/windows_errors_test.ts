@@ -1,0 +1,35 @@
+// Win32 error codes become names and messages (pure; runs on every OS).
+
+import { equal, match } from "node:assert/strict";
+import {
+  describeWin32Error,
+  Win32Error,
+  win32ErrorName,
+} from "../../src/platform/windows/errors.ts";
+
+Deno.test("known codes are named as winerror.h names them", () => {
+  equal(win32ErrorName(5), "ERROR_ACCESS_DENIED");
+  equal(win32ErrorName(87), "ERROR_INVALID_PARAMETER");
+  equal(win32ErrorName(122), "ERROR_INSUFFICIENT_BUFFER");
+  equal(win32ErrorName(6), "ERROR_INVALID_HANDLE");
+});
+
+Deno.test("an unknown code still gets its number in the name", () => {
+  equal(win32ErrorName(31337), "ERROR_31337");
+  equal(
+    describeWin32Error("GetExtendedTcpTable(tcp4)", 31337),
+    "GetExtendedTcpTable(tcp4) failed: error 31337 (ERROR_31337): unknown Win32 error",
+  );
+});
+
+Deno.test("a message names the call, the code, its name and its meaning", () => {
+  equal(
+    describeWin32Error("OpenProcess(4242)", 5),
+    "OpenProcess(4242) failed: error 5 (ERROR_ACCESS_DENIED): access is denied",
+  );
+  const error = new Win32Error("CreateToolhelp32Snapshot", 8);
+  equal(error.code, 8);
+  equal(error.api, "CreateToolhelp32Snapshot");
+  equal(error.name, "Win32Error");
+  match(error.message, /^CreateToolhelp32Snapshot failed: error 8 \(ERROR_NOT_ENOUGH_MEMORY\): /);
+});

@@ -1,0 +1,89 @@
+// Who holds a Windows socket row, and the notes for Windows' traps (pure; runs on every OS).
+
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { heldSocketFor, reservedPortNote } from "../../src/platform/windows/owners.ts";
+import type { ProcessEntry } from "../../src/platform/windows/tables.ts";
+import type { SocketEntry, SocketState } from "../../src/platform/types.ts";
+import { windowsToClose } from "../../src/platform/windows/graceful.ts";
+
+const socket = (state: SocketState = "LISTEN", port = 8080): SocketEntry => ({
+  protocol: "tcp",
+  family: 4,
+  address: "0.0.0.0",
+  port,
+  state,
+  uid: null,
+  user: null,
+});
+
+function snapshot(...entries: ProcessEntry[]): Map<number, ProcessEntry> {
+  return new Map(entries.map((e) => [e.pid, e]));
+}
+
+const live = snapshot(
+  { pid: 4, ppid: 0, exeFile: "System" },
+  { pid: 700, ppid: 600, exeFile: "node.exe" },
+  { pid: 810, ppid: 800, exeFile: "node.exe" },
+  { pid: 811, ppid: 800, exeFile: "esbuild.exe" },
+);
+
+Deno.test("a live owner holds its socket", () => {
+  deepEqual(heldSocketFor({ socket: socket(), pid: 700 }, live), { socket: socket(), pids: [700] });
+});
+
+Deno.test("PID 4 is the kernel: kept as the holder, with HTTP.sys named in the note", () => {
+  const held = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
+  deepEqual(held.pids, [4]);
+  equal(held.ownerless, undefined);
+  match(held.ownerNote ?? "", /Windows kernel \(PID 4, System\)/);
+  match(held.ownerNote ?? "", /HTTP\.sys/);
+  match(held.ownerNote ?? "", /netsh http show servicestate/);
+});
+
+Deno.test("PID 0 rows belong to no process: ownerless, nothing to end", () => {
+  const held = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
+  deepEqual(held.pids, []);
+  equal(held.ownerless, true);
+  match(held.ownerNote ?? "", /PID 0/);
+  match(held.ownerNote ?? "", /TIME_WAIT until it expires/);
+});
+
+Deno.test("an exited owner: its live children are named as the likely holders, not ended", () => {
+  const held = heldSocketFor({ socket: socket(), pid: 800 }, live);
+  deepEqual(held.pids, []);
+  equal(held.ownerless, undefined);
+  match(held.ownerNote ?? "", /owning process 800 has exited/);
+  match(held.ownerNote ?? "", /810 node\.exe, 811 esbuild\.exe/);
+});
+
+Deno.test("an exited owner with no live children says so", () => {
+  const held = heldSocketFor({ socket: socket(), pid: 900 }, live);
+  deepEqual(held.pids, []);
+  match(held.ownerNote ?? "", /no live child of 900/);
+});
+
+Deno.test("many children: the note names five and counts the rest", () => {
+  const children = Array.from(
+    { length: 8 },
+    (_, i) => ({ pid: 1000 + i, ppid: 999, exeFile: "w.exe" }),
+  );
+  const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).ownerNote ?? "";
+  match(note, /1004 w\.exe and 3 more$/);
+  ok(!note.includes("1005"));
+});
+
+Deno.test("a port nobody holds may be reserved by Windows: the note says where to look", () => {
+  const note = reservedPortNote(50000);
+  match(note, /port 50000/);
+  match(note, /Hyper-V/);
+  match(note, /excludedportrange/);
+});
+
+Deno.test("WM_CLOSE goes to visible windows, or to the hidden ones when none is visible", () => {
+  const a = { id: "a", visible: false };
+  const b = { id: "b", visible: true };
+  const c = { id: "c", visible: false };
+  deepEqual(windowsToClose([a, b, c]), [b]);
+  deepEqual(windowsToClose([a, c]), [a, c]);
+  deepEqual(windowsToClose([]), []);
+});

@@ -1,0 +1,400 @@
+/**
+ * The CLI contract on Windows, end to end: Windows-deno listeners on loopback ports, the real
+ * portctl CLI, real Ctrl-C and TerminateProcess. Runs under Wine through `deno task test:windows`
+ * (tests/windows/run.sh) and natively on Windows; skipped on other OSes. Every test ends only
+ * processes it started.
+ */
+
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+
+const onWindows = Deno.build.os === "windows";
+const ROOT = new URL("../../", import.meta.url);
+const home = onWindows ? Deno.makeTempDirSync({ prefix: "portctl-home-" }) : "";
+/** No user plugins, no colour: output as a script sees it. */
+const env = { NO_COLOR: "1", APPDATA: home, USERPROFILE: home, DENO_NO_UPDATE_CHECK: "1" };
+
+type Kind = "tcp4" | "tcp6" | "udp4" | "udp6";
+
+interface Listener {
+  readonly kind: Kind;
+  readonly port: number;
+  readonly pid: number;
+  /** True once the listener process has exited. */
+  exited(): boolean;
+  /** Resolves when it has exited. */
+  readonly status: Promise<unknown>;
+  /** Ends it if it still runs (only this test's own child). */
+  stop(): Promise<void>;
+}
+
+async function startListener(kind: Kind, ...flags: string[]): Promise<Listener> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", "tests/windows/listener.ts", kind, ...flags],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${kind} listener ended before reporting its port: ${text}`);
+    text += value;
+  }
+  reader.releaseLock();
+  const report = JSON.parse(text) as { port: number; pid: number };
+  let hasExited = false;
+  const status = child.status.then(() => hasExited = true);
+  return {
+    kind,
+    ...report,
+    exited: () => hasExited,
+    status,
+    async stop() {
+      if (!hasExited) child.kill("SIGKILL");
+      await status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function portctl(...args: string[]): Promise<Run> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/main.ts", ...args],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+interface HostedRun extends Run {
+  readonly listener: { kind: Kind; port: number; pid: number };
+  /** Milliseconds from the start of portctl to the listener's exit; null if it outlived it. */
+  readonly exitedAfterMs: number | null;
+}
+
+/**
+ * Runs a listener and portctl on one new console (tests/windows/console_host.ts), the only way a
+ * Ctrl-C can reach the listener: tests run without a console.
+ */
+async function onOneConsole(listenerArgs: string[], portctlArgs: string[]): Promise<HostedRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "tests/windows/console_host.ts",
+      ...listenerArgs,
+      "--",
+      "run",
+      "-A",
+      "src/main.ts",
+      ...portctlArgs,
+    ],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  equal(out.code, 0, `console_host failed: ${text}`);
+  return JSON.parse(text.trim().split("\n").at(-1)!) as HostedRun;
+}
+
+/** True once `port` can be bound again (Wine frees a port ~100-150 ms after the process ends). */
+async function portIsFree(kind: Kind, port: number): Promise<boolean> {
+  const hostname = kind.endsWith("6") ? "::1" : "127.0.0.1";
+  const deadline = performance.now() + 3_000;
+  while (true) {
+    try {
+      if (kind.startsWith("tcp")) Deno.listen({ hostname, port }).close();
+      else if (typeof Deno.listenDatagram === "function") {
+        Deno.listenDatagram({ transport: "udp", hostname, port }).close();
+      }
+      return true;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse) || performance.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function withListeners(
+  starts: (() => Promise<Listener>)[],
+  body: (listeners: Listener[]) => Promise<void>,
+): Promise<void> {
+  const listeners: Listener[] = [];
+  try {
+    for (const start of starts) listeners.push(await start());
+    await body(listeners);
+  } finally {
+    for (const listener of listeners) await listener.stop();
+  }
+}
+
+function windowsTest(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, ignore: !onWindows, sanitizeResources: false, sanitizeOps: false, fn });
+}
+
+interface HolderRow {
+  protocol: string;
+  family: number;
+  address: string;
+  port: number;
+  state: string;
+  pid: number | null;
+  name: string | null;
+  user: string | null;
+  command: string | null;
+  note: string | null;
+}
+
+interface KillRow {
+  pid: number | null;
+  name: string | null;
+  sockets: { protocol: string; family: number; address: string; port: number; state: string }[];
+  signals: string[];
+  outcome: string;
+}
+
+const ALL_KINDS: Kind[] = ["tcp4", "tcp6", "udp4", "udp6"];
+const startAll = () => ALL_KINDS.map((kind) => () => startListener(kind));
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const addressOf = (kind: Kind) => kind.endsWith("6") ? "::1" : "127.0.0.1";
+
+windowsTest("who finds TCP v4, TCP v6 and UDP listeners with name, path and user", async () => {
+  await withListeners(startAll(), async (listeners) => {
+    const run = await portctl("who", ...listeners.map((l) => String(l.port)));
+    equal(run.code, 0, run.stderr);
+    const [header, ...rows] = run.stdout.trimEnd().split("\n");
+    match(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
+    equal(rows.length, 4, run.stdout);
+    for (const l of listeners) {
+      const address = l.kind.endsWith("6") ? `[::1]:${l.port}` : `127.0.0.1:${l.port}`;
+      const state = l.kind.startsWith("tcp") ? "LISTEN" : "UNCONN";
+      const row = rows.find((r) => r.includes(`:${l.port} `));
+      ok(row, `no row for ${l.kind} :${l.port} in\n${run.stdout}`);
+      match(
+        row,
+        new RegExp(
+          `^${l.kind.slice(0, 3)}6?\\s+${escape(address)}\\s+${state}\\s+${l.pid}\\s+\\S+\\s+` +
+            `deno\\.exe\\s+.*deno\\.exe.*listener\\.ts ${l.kind}$`,
+        ),
+      );
+    }
+  });
+});
+
+windowsTest("who --json matches the Linux shape field for field", async () => {
+  await withListeners(startAll(), async (listeners) => {
+    const run = await portctl("who", "--json", ...listeners.map((l) => String(l.port)));
+    equal(run.code, 0, run.stderr);
+    const rows = JSON.parse(run.stdout) as HolderRow[];
+    equal(rows.length, 4);
+    for (const l of listeners) {
+      const row = rows.find((r) => r.port === l.port)!;
+      const { command, user, ...rest } = row;
+      deepEqual(Object.keys(row), [
+        "protocol",
+        "family",
+        "address",
+        "port",
+        "state",
+        "pid",
+        "name",
+        "user",
+        "command",
+        "note",
+      ]);
+      deepEqual(rest, {
+        protocol: l.kind.slice(0, 3),
+        family: l.kind.endsWith("6") ? 6 : 4,
+        address: addressOf(l.kind),
+        port: l.port,
+        state: l.kind.startsWith("tcp") ? "LISTEN" : "UNCONN",
+        pid: l.pid,
+        name: "deno.exe",
+        note: null,
+      });
+      match(user ?? "", /\S/, "the owner's user name is read from the process token");
+      match(command ?? "", new RegExp(`deno\\.exe.*listener\\.ts ${l.kind}$`));
+    }
+  });
+});
+
+windowsTest("tcp4:/udp: prefixes pick one family and protocol; a free port exits 1", async () => {
+  await withListeners(
+    [() => startListener("tcp6"), () => startListener("udp4")],
+    async ([t6, u4]) => {
+      equal((await portctl("who", `tcp4:${t6.port}`)).code, 1, "tcp4: does not match ::1");
+      const v6 = JSON.parse(
+        (await portctl("who", `tcp6:${t6.port}`, "--json")).stdout,
+      ) as HolderRow[];
+      deepEqual(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::1", t6.pid]]);
+      equal((await portctl("who", `tcp:${u4.port}`)).code, 1, "tcp: does not match UDP");
+      const udp = JSON.parse(
+        (await portctl("who", `udp:${u4.port}`, "--json")).stdout,
+      ) as HolderRow[];
+      deepEqual(udp.map((r) => [r.protocol, r.state, r.pid]), [["udp", "UNCONN", u4.pid]]);
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const free = probe.addr.port;
+      probe.close();
+      const none = await portctl("who", String(free));
+      equal(none.code, 1);
+      match(none.stderr + none.stdout, new RegExp(`nothing holds port ${free}`));
+      equal((await portctl("kill", String(free), "--no-fail")).code, 0);
+    },
+  );
+});
+
+windowsTest("list and list --json show every listener; --udp only UDP", async () => {
+  await withListeners(startAll(), async (listeners) => {
+    const text = await portctl("list");
+    equal(text.code, 0, text.stderr);
+    for (const l of listeners) match(text.stdout, new RegExp(`:${l.port}\\s+\\S+\\s+${l.pid}\\s`));
+    const json = await portctl("list", "--json");
+    const rows = JSON.parse(json.stdout) as HolderRow[];
+    for (const l of listeners) {
+      ok(rows.some((r) => r.port === l.port && r.pid === l.pid), `${l.kind} in list --json`);
+    }
+    const udp = JSON.parse((await portctl("list", "--udp", "--json")).stdout) as HolderRow[];
+    ok(udp.every((r) => r.protocol === "udp"));
+    deepEqual(
+      udp.filter((r) => listeners.some((l) => l.pid === r.pid)).map((r) => r.pid).sort(),
+      listeners.filter((l) => l.kind.startsWith("udp")).map((l) => l.pid).sort(),
+    );
+  });
+});
+
+windowsTest("kill --dry-run reports what would be signalled and signals nothing", async () => {
+  await withListeners([() => startListener("tcp4")], async ([l]) => {
+    const run = await portctl("kill", String(l.port), "--dry-run");
+    equal(run.code, 0, run.stderr);
+    match(
+      run.stdout,
+      new RegExp(`^would signal ${l.pid} deno\\.exe \\(tcp :${l.port}\\) with SIGTERM`),
+    );
+    const json = JSON.parse(
+      (await portctl("kill", String(l.port), "--dry-run", "--json", "--kill")).stdout,
+    );
+    deepEqual(json.map((r: KillRow) => [r.pid, r.outcome, r.signals]), [[l.pid, "dry-run", [
+      "SIGKILL",
+    ]]]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ok(!l.exited(), "--dry-run must not end the listener");
+    equal((await portctl("who", String(l.port))).code, 0, "the port is still held");
+  });
+});
+
+windowsTest("kill ends TCP v4, TCP v6 and UDP listeners and frees their ports", async () => {
+  await withListeners(startAll(), async (listeners) => {
+    const run = await portctl("kill", "--json", ...listeners.map((l) => String(l.port)));
+    equal(run.code, 0, run.stdout + run.stderr);
+    const rows = JSON.parse(run.stdout) as KillRow[];
+    deepEqual(rows.map((r) => r.pid).sort(), listeners.map((l) => l.pid).sort());
+    for (const row of rows) {
+      equal(row.outcome, "ended");
+      // Started without a console or a window: graceful is not available, so TerminateProcess.
+      equal(row.signals.at(-1), "SIGKILL");
+    }
+    await Promise.all(listeners.map((l) => l.status));
+    for (const l of listeners) ok(await portIsFree(l.kind, l.port), `${l.kind} :${l.port} is free`);
+    equal((await portctl("who", ...listeners.map((l) => String(l.port)))).code, 1);
+  });
+});
+
+windowsTest("kill --kill ends at once with TerminateProcess", async () => {
+  await withListeners([() => startListener("udp6")], async ([l]) => {
+    const run = await portctl("kill", `udp6:${l.port}`, "--kill");
+    equal(run.code, 0, run.stdout + run.stderr);
+    match(run.stdout, new RegExp(`^ended ${l.pid} deno\\.exe \\(udp :${l.port}\\) by SIGKILL`));
+    await l.status;
+  });
+});
+
+windowsTest("kill --term stops a console listener with Ctrl-C", async () => {
+  const run = await onOneConsole(["tcp4"], ["kill", "{port}", "--term", "--json"]);
+  equal(run.code, 0, run.stdout + run.stderr);
+  const [row] = JSON.parse(run.stdout) as KillRow[];
+  deepEqual([row.pid, row.signals, row.outcome], [run.listener.pid, ["SIGTERM"], "ended"]);
+  ok(run.exitedAfterMs !== null, "the listener exited on Ctrl-C");
+  ok(await portIsFree("tcp4", run.listener.port));
+});
+
+windowsTest("kill --signal INT sends Ctrl-C to a TCP v6 console listener", async () => {
+  const run = await onOneConsole(["tcp6"], ["kill", "tcp6:{port}", "--signal", "INT"]);
+  equal(run.code, 0, run.stdout + run.stderr);
+  match(
+    run.stdout,
+    new RegExp(`^ended ${run.listener.pid} deno\\.exe \\(tcp :${run.listener.port}\\) by SIGINT`),
+  );
+  ok(run.exitedAfterMs !== null);
+});
+
+windowsTest("a listener that ignores Ctrl-C: --term exits 3 and leaves it running", async () => {
+  const run = await onOneConsole(
+    ["tcp4", "--ignore-ctrl-c"],
+    ["kill", "{port}", "--term", "--timeout", "0.5"],
+  );
+  equal(run.code, 3, run.stdout + run.stderr);
+  match(
+    run.stdout,
+    new RegExp(`^still running ${run.listener.pid} deno\\.exe \\(tcp :${run.listener.port}\\)`),
+  );
+  equal(run.exitedAfterMs, null, "--term must not escalate to TerminateProcess");
+});
+
+windowsTest(
+  "a listener that ignores Ctrl-C: the default kill escalates to TerminateProcess",
+  async () => {
+    const run = await onOneConsole(
+      ["udp4", "--ignore-ctrl-c"],
+      ["kill", "udp:{port}", "--timeout", "0.5", "--json"],
+    );
+    equal(run.code, 0, run.stdout + run.stderr);
+    const [row] = JSON.parse(run.stdout) as KillRow[];
+    deepEqual([row.pid, row.signals, row.outcome], [
+      run.listener.pid,
+      ["SIGTERM", "SIGKILL"],
+      "ended",
+    ]);
+    ok(run.exitedAfterMs !== null);
+  },
+);
+
+windowsTest(
+  "--term on a process with no console and no window: exit 3, says why, leaves it",
+  async () => {
+    await withListeners([() => startListener("tcp4")], async ([l]) => {
+      const run = await portctl("kill", String(l.port), "--term", "--timeout", "0.3");
+      equal(run.code, 3, run.stdout + run.stderr);
+      match(run.stdout + run.stderr, /graceful stop is not available/);
+      match(run.stdout + run.stderr, /no console/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ok(!l.exited(), "the listener is left running");
+    });
+  },
+);
+
+windowsTest(
+  "signals Windows cannot deliver are refused with exit 2; nothing is signalled",
+  async () => {
+    await withListeners([() => startListener("tcp4")], async ([l]) => {
+      for (const signal of ["HUP", "USR1", "9"]) {
+        const run = await portctl("kill", String(l.port), "--signal", signal);
+        equal(run.code, 2, `--signal ${signal}: ${run.stdout}${run.stderr}`);
+        match(run.stderr, /invalid signal/);
+      }
+      ok(!l.exited());
+    });
+  },
+);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `deno task test:windows`: portctl's Windows backend and CLI under the real Windows deno.exe,
+# run by Wine (../shared/wine, beside the repository). Sets the harness up (idempotent; about three
+# minutes and ~1.3 GB the first time, seconds after), then runs tests/windows/cli_test.ts with
+# Windows deno (--no-config: deno.json keeps tests/windows/ out of the host `deno test`).
+# Last line: `N passed, N failed`; exit 1 on any failure, set-up failures included.
+#   PORTCTL_WINE_DIR   the harness folder (default: ../shared/wine from the repository root)
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT" || exit 1
+WINE_DIR="${PORTCTL_WINE_DIR:-$ROOT/../shared/wine}"
+start=$(date +%s)
+
+fail_setup() {
+  echo "FAIL $*" >&2
+  echo "FAIL $*"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+[ -x "$WINE_DIR/setup.sh" ] && [ -x "$WINE_DIR/wdeno" ] ||
+  fail_setup "Wine harness not found at $WINE_DIR (set PORTCTL_WINE_DIR)"
+[ "$(id -u)" = 0 ] || fail_setup "the Wine harness needs root (chroot, bind mounts): run with sudo"
+# shellcheck source=/dev/null
+. "$WINE_DIR/common.sh"
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+echo "== setting up the Wine harness ($WINE_DIR/setup.sh)"
+if ! "$WINE_DIR/setup.sh" >"$log" 2>&1; then
+  cat "$log"
+  if grep -qiE 'could not resolve|failed to fetch|temporary failure|network is unreachable|connection (refused|timed out)|npm (ERR|error)' "$log"; then
+    fail_setup "Wine set-up failed for lack of network (see the log above): Windows was NOT tested"
+  fi
+  fail_setup "Wine set-up failed (see the log above): Windows was NOT tested"
+fi
+tail -n 2 "$log"
+
+# Stop the wineserver at the end only if this run started it: another wdeno may be in use.
+own_mounts=0
+mountpoint -q "$WINE_CHROOT/proc" || own_mounts=1
+
+out="$(mktemp)"
+trap 'rm -f "$log" "$out"; if [ "$own_mounts" = 1 ]; then "$WINE_DIR/wdeno" --shutdown; fi' EXIT
+echo "== Windows deno under Wine: tests/windows/cli_test.ts"
+NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 "$WINE_DIR/wdeno" test -A --unstable-net --no-config tests/windows/cli_test.ts \
+  2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+
+# deno test's summary: `ok | 12 passed | 0 failed (40s)` or `FAILED | 10 passed | 2 failed (..)`.
+passed="$(grep -oE '[0-9]+ passed' "$out" | tail -n1 | cut -d' ' -f1)"
+failed="$(grep -oE '[0-9]+ failed' "$out" | tail -n1 | cut -d' ' -f1)"
+passed="${passed:-0}"
+failed="${failed:-0}"
+if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi # crashed before a summary
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; fi # nothing ran: not a pass
+echo "took $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
