@@ -70,12 +70,12 @@ export const COMPILE_DENO_VERSION = "2.9.6";
 export const MIN_COMPILE_DENO_VERSION = "2.8.2";
 
 /**
- * Permissions baked into the binary. Nothing else is granted, and a compiled binary never prompts.
- * Plugins run inside portctl and get exactly these too.
+ * Permissions baked into the macOS and Windows binaries. Nothing else is granted, and a compiled
+ * binary never prompts. Plugins run inside portctl and get exactly these too.
  */
 export const COMPILE_PERMISSIONS: readonly string[] = [
-  // /proc on Linux (sockets, fds, cmdlines, /etc/passwd), plugin folders and plugin files
-  // (importing a plugin by file URL is a read), the trust records, deno.json-free config lookups.
+  // plugin folders and plugin files (importing a plugin by file URL is a read), the trust
+  // records, /etc/passwd-style lookups.
   "--allow-read",
   // executable plugins (`<file> before-kill`) and the docker CLI in the docker-stop plugin.
   "--allow-run",
@@ -90,7 +90,25 @@ export const COMPILE_PERMISSIONS: readonly string[] = [
   // trust records under the user config folder (`portctl plugins trust`) and the log-kills plugin's
   // log under XDG_STATE_HOME.
   "--allow-write",
+  // plugins only: graceful-http POSTs to the server's shutdown URL with fetch, and the plugin API
+  // documents fetch for drain hooks. portctl itself opens no connection.
+  "--allow-net",
 ];
+
+/**
+ * Permissions baked into the Linux binaries: all. Deno (since 1.46) refuses reads of
+ * `/proc/net/tcp` and `/proc/<pid>/fd` unless every permission is granted ("NotCapable: Requires
+ * all access to "/proc/net/tcp", run again with the --allow-all flag"), even with
+ * `--allow-read=/proc`; measured with deno 2.9.6 (denoland/deno#25055 explains the rule). Those two
+ * are the whole Linux backend, so with the list above `portctl who` would silently find nothing.
+ * Nothing is lost: `--allow-run` and `--allow-ffi` already amount to full access.
+ */
+export const LINUX_COMPILE_PERMISSIONS: readonly string[] = ["--allow-all"];
+
+/** The permission flags `target`'s binary is compiled with. */
+export function permissionsFor(target: Target): readonly string[] {
+  return target.npmOs === "linux" ? LINUX_COMPILE_PERMISSIONS : COMPILE_PERMISSIONS;
+}
 
 /** Looks a triple up; `undefined` when portctl does not ship for it. */
 export function findTarget(triple: string): Target | undefined {
@@ -174,8 +192,8 @@ export interface CompileArgsOptions {
  * The argv (without the `deno` executable) that compiles `target`.
  *
  * Deliberately absent: `--include` (plugins are never embedded; they are imported from disk at run
- * time, which needs Deno >= 2.8.2, see {@linkcode COMPILE_DENO_VERSION}), `--no-check` (a release
- * is type-checked) and `--allow-all`.
+ * time, which needs Deno >= 2.8.2, see {@linkcode COMPILE_DENO_VERSION}) and `--no-check` (a
+ * release is type-checked). Permissions: {@linkcode permissionsFor}.
  *
  * @example
  * ```ts
@@ -192,7 +210,7 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
     target.triple,
     "--output",
     `${options.outDir}/${binaryPath(target)}`,
-    ...COMPILE_PERMISSIONS,
+    ...permissionsFor(target),
     options.entry,
   ];
 }

@@ -7,8 +7,10 @@ import {
   COMPILE_PERMISSIONS,
   compileArgs,
   detectFormat,
+  LINUX_COMPILE_PERMISSIONS,
   MIN_COMPILE_DENO_VERSION,
   parseChecksumFile,
+  permissionsFor,
   runtimeFetchFailure,
   runtimeFileName,
   runtimeFor,
@@ -55,7 +57,7 @@ Deno.test("archive and binary names carry the triple, not the version", () => {
   equal(runtimeFileName(windows), "denort-x86_64-pc-windows-msvc.exe");
 });
 
-Deno.test("compileArgs: target, output, exactly the six permissions, entry last", () => {
+Deno.test("compileArgs: target, output, the target's permissions, entry last", () => {
   deepEqual(compileArgs(windows, { outDir: "/r/dist", entry: "/r/src/main.ts" }), [
     "compile",
     "--quiet",
@@ -69,13 +71,51 @@ Deno.test("compileArgs: target, output, exactly the six permissions, entry last"
     "--allow-env",
     "--allow-sys",
     "--allow-write",
+    "--allow-net",
     "/r/src/main.ts",
   ]);
-  const args = compileArgs(linux, { outDir: "dist", entry: "src/main.ts" });
-  for (const forbidden of ["-A", "--allow-all", "--allow-net", "--include", "--no-check"]) {
-    ok(!args.some((a) => a.startsWith(forbidden)), `${forbidden} must not be passed`);
+  deepEqual(compileArgs(linux, { outDir: "dist", entry: "src/main.ts" }), [
+    "compile",
+    "--quiet",
+    "--target",
+    "x86_64-unknown-linux-gnu",
+    "--output",
+    "dist/x86_64-unknown-linux-gnu/portctl",
+    "--allow-all",
+    "src/main.ts",
+  ]);
+  for (const t of TARGETS) {
+    const args = compileArgs(t, { outDir: "dist", entry: "src/main.ts" });
+    for (const forbidden of ["--include", "--no-check", "-A"]) {
+      ok(!args.includes(forbidden), `${forbidden} must not be passed`);
+    }
+    deepEqual(permissionsFor(t), t.npmOs === "linux" ? ["--allow-all"] : COMPILE_PERMISSIONS);
   }
-  deepEqual(COMPILE_PERMISSIONS.length, 6);
+});
+
+Deno.test({
+  name: "Linux needs --allow-all: deno refuses /proc/net/tcp to the narrower set",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const probe = 'try { Deno.readTextFileSync("/proc/net/tcp"); console.log("read"); } ' +
+      "catch (e) { console.log((e as Error).name); }";
+    const file = await Deno.makeTempFile({ suffix: ".ts" });
+    await Deno.writeTextFile(file, probe);
+    const run = async (flags: readonly string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--no-config", ...flags, file],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    try {
+      equal(await run(COMPILE_PERMISSIONS), "NotCapable");
+      equal(await run(LINUX_COMPILE_PERMISSIONS), "read");
+    } finally {
+      await Deno.remove(file);
+    }
+  },
 });
 
 Deno.test("the compile Deno is pinned at or above 2.8.2 (plugins import from disk)", () => {
