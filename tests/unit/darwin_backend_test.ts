@@ -216,3 +216,21 @@ Deno.test("darwin backend: another user's process, seen through kinfo_proc, refu
     message: "SIGPWR does not exist on macOS",
   });
 });
+
+Deno.test("darwin backend: an unseen socket of the caller's own uid says so", () => {
+  const mac = pretendMac();
+  const backend = createBackend({ openLibrary: () => mac.symbols() });
+  const [held] = backend.findSockets((socket) => socket.port === 41000);
+  assertEquals(held.socket.user, "dev");
+  assertMatch(held.ownerNote ?? "", /none of the processes you can inspect holds it; run portctl/);
+});
+
+Deno.test("darwin backend: empty socket tables are not trusted", () => {
+  const mac = pretendMac();
+  const empty = new Uint8Array(48);
+  new DataView(empty.buffer).setUint32(0, 24, true);
+  new DataView(empty.buffer).setUint32(24, 24, true);
+  mac.tables = { tcp: empty, udp: empty };
+  const backend = createBackend({ openLibrary: () => mac.symbols() });
+  assertEquals(backend.findSockets(listening(8080)).map((held) => held.pids), [[4242, 4243]]);
+});

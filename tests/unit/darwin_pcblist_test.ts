@@ -82,3 +82,9 @@ Deno.test("decodePcbList: a record running past the end means a layout it does n
   assertThrows(() => decodePcbList(bytes.subarray(0, 200), "tcp"), /runs past the end/);
   assertThrows(() => decodePcbList(new Uint8Array(8), "tcp"), /shorter than its header/);
 });
+
+Deno.test("decodePcbList: an unexpected header size is refused", () => {
+  const bytes = darwinFixture("pcblist_udp").slice();
+  new DataView(bytes.buffer).setUint32(0, 32, true);
+  assertThrows(() => decodePcbList(bytes, "udp"), /header says 32 bytes, expected 24/);
+});

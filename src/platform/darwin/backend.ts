@@ -161,22 +161,29 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
         throw error;
       }
     }
-    return rows;
+    // Every Mac has some sockets (mDNSResponder's, at least): two empty tables mean the read
+    // went wrong, and scanning fds is the safer answer.
+    return rows.length === 0 ? null : rows;
   };
 
   const unseenNote = (row: PcbSocket, report: ScanReport): string => {
-    const entry = withUser(row.entry);
-    const canSeeAll = native().geteuid() === 0 && report.denied === 0;
-    if (canSeeAll) {
+    const lib = native();
+    const euid = lib.geteuid();
+    if (euid === 0 && report.denied === 0) {
       return "owner not visible: no process lists this socket among its open files";
     }
     let hint = "";
     if (row.lastPid !== null) {
-      const last = native().bsdShortInfo(row.lastPid);
+      const last = lib.bsdShortInfo(row.lastPid);
       hint = ` (last used by PID ${row.lastPid}${last.ok ? ` ${last.value.name}` : ""})`;
     }
+    if (row.entry.uid === euid) {
+      return `owner not visible: none of the processes you can inspect holds it${hint}; ` +
+        "run portctl with sudo to look at every process";
+    }
+    const owner = withUser(row.entry);
     return `owner not visible: the socket belongs to user ${
-      entry.user ?? entry.uid
+      owner.user ?? owner.uid
     }${hint}; run portctl with sudo to see and end it`;
   };
 

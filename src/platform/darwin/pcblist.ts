@@ -98,7 +98,11 @@ export function decodePcbList(bytes: Uint8Array, protocol: Protocol): PcbSocket[
     inpcb = socket = tcpcb = -1;
   };
 
-  let at = roundUp8(data.getUint32(0, true));
+  const headerLength = data.getUint32(0, true);
+  if (headerLength !== XINPGEN.size) {
+    throw new RangeError(`pcblist_n header says ${headerLength} bytes, expected ${XINPGEN.size}`);
+  }
+  let at = XINPGEN.size;
   while (at + 8 <= bytes.byteLength) {
     const length = data.getUint32(at, true);
     // The closing xinpgen (24 bytes) ends the list; every record is longer than that.
