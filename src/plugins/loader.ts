@@ -110,6 +110,14 @@ export async function loadJsPlugin(
   return validatePluginModule(module, candidate);
 }
 
+/** An executable plugin failed; the message is complete (`before-kill exited with status 3`). */
+export class ExecHookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExecHookError";
+  }
+}
+
 /** Options for running executable plugins. */
 export interface ExecOptions {
   readonly os: PlatformName;
@@ -213,7 +221,7 @@ async function runExecutable(
       stderr: "piped",
     }).spawn();
   } catch (error) {
-    throw new Error(`cannot run ${path}: ${errorText(error)}`);
+    throw new ExecHookError(`${hook}: cannot run ${path}: ${errorText(error)}`);
   }
   const kill = () => {
     try {
@@ -263,7 +271,7 @@ async function runExecutable(
   await Promise.all([stdoutReader.cancel().catch(() => {}), stderrReader.cancel().catch(() => {})]);
 
   if (!status.success) {
-    throw new Error(
+    throw new ExecHookError(
       status.signal
         ? `${hook} was killed by ${status.signal}`
         : `${hook} exited with status ${status.code}`,
@@ -279,7 +287,7 @@ async function runExecutable(
     return JSON.parse(stdout);
   } catch {
     const shown = stdout.length > 80 ? `${stdout.slice(0, 77)}...` : stdout;
-    throw new Error(
+    throw new ExecHookError(
       `${hook} printed something that is not JSON on stdout: ${JSON.stringify(shown)}`,
     );
   }

@@ -28,7 +28,7 @@ import type {
 } from "../core/hooks.ts";
 import type { PlatformName, SignalName } from "../platform/types.ts";
 import type { PluginCandidate } from "./discovery.ts";
-import { errorText, execPlugin, type LoadedPlugin, loadJsPlugin } from "./loader.ts";
+import { errorText, ExecHookError, execPlugin, type LoadedPlugin, loadJsPlugin } from "./loader.ts";
 import { defaultPluginSignals, parseBeforeKillReply } from "./reply.ts";
 
 /** How hooks run. */
@@ -101,6 +101,13 @@ export async function loadCandidate(
   }
 }
 
+/** One line saying how a hook failed: `beforeKill failed: boom`, `after-kill exited with status 3`. */
+function hookFailure(what: string, error: unknown): string {
+  if (error instanceof HookTimeoutError) return `${what} ${error.message}`;
+  if (error instanceof ExecHookError) return error.message;
+  return `${what} failed: ${errorText(error)}`;
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -160,10 +167,7 @@ export function createKillHooks(
             return hook(ctx);
           });
         } catch (error) {
-          const message = error instanceof HookTimeoutError
-            ? `${what} ${error.message}`
-            : `${what} failed: ${errorText(error)}`;
-          return { kind: "failed", plugin: plugin.name, message };
+          return { kind: "failed", plugin: plugin.name, message: hookFailure(what, error) };
         }
         let parsed;
         try {
@@ -215,10 +219,7 @@ export function createKillHooks(
             return hook(ctx);
           });
         } catch (error) {
-          const message = error instanceof HookTimeoutError
-            ? `${what} ${error.message}`
-            : `${what} failed: ${errorText(error)}`;
-          options.warn(`plugin ${plugin.name}: ${message}`);
+          options.warn(`plugin ${plugin.name}: ${hookFailure(what, error)}`);
         }
       }
     },

@@ -456,7 +456,7 @@ Deno.test("runner: afterKill runs every plugin; failures are warnings, never thr
     assertEquals(rec.warnings, [
       "plugin a: afterKill failed: disk full",
       "plugin b: afterKill timed out after 0.3 s",
-      "plugin d: after-kill failed: after-kill exited with status 4",
+      "plugin d: after-kill exited with status 4",
     ]);
     assertEquals(await exists(`${dir.path}/called-c`), true);
   } finally {
@@ -535,13 +535,12 @@ Deno.test("runner: an executable plugin replies with JSON on stdout", async () =
     assertEquals(await decide(garbage), {
       kind: "failed",
       plugin: "garbage",
-      message:
-        'before-kill failed: before-kill printed something that is not JSON on stdout: "not json"',
+      message: 'before-kill printed something that is not JSON on stdout: "not json"',
     });
     assertEquals(await decide(failing), {
       kind: "failed",
       plugin: "failing",
-      message: "before-kill failed: before-kill exited with status 3",
+      message: "before-kill exited with status 3",
     });
   } finally {
     await dir.cleanup();
@@ -616,7 +615,9 @@ Deno.test("runner: an executable plugin whose interpreter is missing fails clean
       beforeContext(),
     );
     assertEquals(decision.kind, "failed");
-    if (decision.kind === "failed") assertIncludes(decision.message, `cannot run ${file}`);
+    if (decision.kind === "failed") {
+      assertIncludes(decision.message, `before-kill: cannot run ${file}`);
+    }
   } finally {
     await dir.cleanup();
   }
