@@ -1,7 +1,12 @@
 // Who holds a Windows socket row, and the notes for Windows' traps (pure; runs on every OS).
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { heldSocketFor, reservedPortNote } from "../../src/platform/windows/owners.ts";
+import {
+  heldSocketFor,
+  unheldPortNote,
+  WSAEACCES,
+  WSAEADDRINUSE,
+} from "../../src/platform/windows/owners.ts";
 import type { ProcessEntry } from "../../src/platform/windows/tables.ts";
 import type { SocketEntry, SocketState } from "../../src/platform/types.ts";
 import { windowsToClose } from "../../src/platform/windows/graceful.ts";
@@ -72,11 +77,14 @@ Deno.test("many children: the note names five and counts the rest", () => {
   ok(!note.includes("1005"));
 });
 
-Deno.test("a port nobody holds may be reserved by Windows: the note says where to look", () => {
-  const note = reservedPortNote(50000);
-  match(note, /port 50000/);
-  match(note, /Hyper-V/);
-  match(note, /excludedportrange/);
+Deno.test("a port nobody holds but that will not bind: reserved by Windows, or held elsewhere", () => {
+  equal(unheldPortNote("tcp", 50000, 0), null);
+  const reserved = unheldPortNote("tcp", 50000, WSAEACCES) ?? "";
+  match(reserved, /tcp port 50000/);
+  match(reserved, /Hyper-V/);
+  match(reserved, /netsh int ipv4 show excludedportrange protocol=tcp/);
+  match(unheldPortNote("udp", 53, WSAEADDRINUSE) ?? "", /udp port 53.*WSAEADDRINUSE/);
+  match(unheldPortNote("udp", 53, 10050) ?? "", /Winsock error 10050/);
 });
 
 Deno.test("WM_CLOSE goes to visible windows, or to the hidden ones when none is visible", () => {

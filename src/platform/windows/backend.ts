@@ -11,6 +11,7 @@ import type {
   PlatformBackend,
   ProcessHandle,
   ProcessInfo,
+  Protocol,
   SignalName,
   SignalResult,
   SocketEntry,
@@ -28,7 +29,8 @@ import {
   SYNCHRONIZE,
   WAIT_TIMEOUT,
 } from "./kernel32.ts";
-import { heldSocketFor, IDLE_PID, SYSTEM_PID } from "./owners.ts";
+import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote } from "./owners.ts";
+import { testBind } from "./ws2_32.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
 
@@ -233,6 +235,25 @@ function openProcess(info: ProcessInfo): ProcessHandle {
  * its default action ends every program on it, and under Wine it hangs the target.
  */
 const WINDOWS_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGKILL"];
+
+/**
+ * Why a port no socket table lists may still be unusable, or null when it binds: Windows reserves
+ * port ranges (Hyper-V, WSL2, Docker, WinNAT) that no process owns, and users otherwise hear only
+ * "nothing holds it". For the CLI to call when a target matched nothing (proposed as an optional
+ * `PlatformBackend.unheldPortNote`).
+ *
+ * @example
+ * ```ts
+ * explainUnheldPort("tcp", 50000); // "nothing holds tcp port 50000, but Windows has reserved it ..."
+ * ```
+ */
+export function explainUnheldPort(protocol: Protocol, port: number): string | null {
+  try {
+    return unheldPortNote(protocol, port, testBind(protocol, port));
+  } catch {
+    return null; // no Winsock: nothing to add
+  }
+}
 
 /** The Windows implementation of {@linkcode PlatformBackend}. */
 export const backend: PlatformBackend = {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { HeldSocket } from "../types.ts";
+import type { HeldSocket, Protocol } from "../types.ts";
 import type { OwnedSocketRow, ProcessEntry } from "./tables.ts";
 
 /** PID 0, "System Idle Process": the owner Windows gives sockets no process owns. */
@@ -77,17 +77,34 @@ export function exitedOwnerNote(pid: number, snapshot: ReadonlyMap<number, Proce
   return `${lead}; likely holders, the live children of ${pid}: ${named.join(", ")}${more}`;
 }
 
+/** Winsock's answer when a port is reserved: "forbidden by its access permissions". */
+export const WSAEACCES = 10013;
+/** Winsock's answer when a port is already bound. */
+export const WSAEADDRINUSE = 10048;
+
 /**
- * Why a port with no owner in any table may still refuse to bind on Windows: Hyper-V, WSL2,
- * Docker and WinNAT reserve ranges of ports that belong to no process.
+ * Why a port that no socket table lists may still refuse to bind on Windows, from the Winsock
+ * error of a test bind (0 = it bound: nothing to explain). Hyper-V, WSL2, Docker and WinNAT reserve
+ * ranges of ports that belong to no process.
  *
  * @example
  * ```ts
- * reservedPortNote(50000); // "nothing holds port 50000, ..."
+ * unheldPortNote("tcp", 50000, WSAEACCES); // "nothing holds tcp port 50000, but Windows ..."
+ * unheldPortNote("tcp", 50000, 0); // null
  * ```
  */
-export function reservedPortNote(port: number): string {
-  return `nothing holds port ${port}, but Windows may have reserved it for Hyper-V, WSL2, Docker ` +
-    `or WinNAT (see \`netsh int ipv4 show excludedportrange protocol=tcp\`); a reserved port ` +
-    `fails to bind with "access forbidden" (WSAEACCES, 10013) and has no process to end`;
+export function unheldPortNote(protocol: Protocol, port: number, bindError: number): string | null {
+  if (bindError === 0) return null;
+  const what = `${protocol} port ${port}`;
+  if (bindError === WSAEACCES) {
+    return `nothing holds ${what}, but Windows has reserved it (binding fails with WSAEACCES, ` +
+      `10013): Hyper-V, WSL2, Docker and WinNAT exclude port ranges that no process owns; see ` +
+      `\`netsh int ipv4 show excludedportrange protocol=${protocol}\``;
+  }
+  if (bindError === WSAEADDRINUSE) {
+    return `no process in Windows' socket tables holds ${what}, yet binding it fails with ` +
+      `WSAEADDRINUSE (10048): it is held outside them (a kernel driver, another network ` +
+      `compartment such as a container's, or under Wine a Linux process)`;
+  }
+  return `no process holds ${what}, but a test bind failed with Winsock error ${bindError}`;
 }

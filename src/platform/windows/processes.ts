@@ -65,15 +65,16 @@ export function takeProcessSnapshot(): Map<number, ProcessEntry> {
  * Windows will not say.
  */
 export function creationTime(handle: Deno.PointerObject): string | null {
-  const times = new Uint8Array(32); // creation, exit, kernel, user: four FILETIMEs
+  // Four separate FILETIMEs (creation, exit, kernel, user): only the first is read.
+  const creation = new Uint8Array(8);
   const ok = kernel32().GetProcessTimes(
     handle,
-    times.subarray(0, 8),
-    times.subarray(8, 16),
-    times.subarray(16, 24),
-    times.subarray(24, 32),
+    creation,
+    new Uint8Array(8),
+    new Uint8Array(8),
+    new Uint8Array(8),
   );
-  return ok ? fileTimeToken(times, 0) : null;
+  return ok ? fileTimeToken(creation, 0) : null;
 }
 
 /** `QueryFullProcessImageNameW`: the Win32 path of the executable, or null. */
