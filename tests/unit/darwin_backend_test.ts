@@ -9,6 +9,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { darwinFixture } from "../fixtures/darwin/fixtures.ts";
 import { FakeMac } from "../fixtures/darwin/fake_libsystem.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
+import { LibSystem } from "../../src/platform/darwin/libproc.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
 
 /**
@@ -233,4 +234,16 @@ Deno.test("darwin backend: empty socket tables are not trusted", () => {
   mac.tables = { tcp: empty, udp: empty };
   const backend = createBackend({ openLibrary: () => mac.symbols() });
   assertEquals(backend.findSockets(listening(8080)).map((held) => held.pids), [[4242, 4243]]);
+});
+
+Deno.test("libproc binding: 0 from a proc_* call is a failure only when errno says so", () => {
+  const mac = pretendMac();
+  mac.add({ pid: 600, ppid: 1, uid: 501, name: "sleep", start: [1n, 0] }); // no fds at all
+  const native = new LibSystem(mac.symbols());
+  assertEquals(native.listFds(88), { ok: false, errno: 1 }); // EPERM, returned as 0
+  const empty = native.listFds(600);
+  assert(empty.ok, "a process without fds is not a failure, even after an EPERM");
+  assertEquals(empty.value.byteLength, 0);
+  assertEquals(native.bsdInfo(88), { ok: false, errno: 1 });
+  assertEquals(native.bsdInfo(31337), { ok: false, errno: 3 });
 });

@@ -396,7 +396,10 @@ export function decodeProcArgs(bytes: Uint8Array): string[] {
 /** Where libproc and libc live; it resolves from the dyld shared cache, not from disk. */
 export const LIBSYSTEM_PATH = "/usr/lib/libSystem.B.dylib";
 
-/** The symbols portctl calls, with their C signatures. */
+/**
+ * The symbols portctl calls, with their C signatures. libproc's wrappers (`proc_*`) return 0, not
+ * -1, when they fail, and set errno; the libc calls return -1 (or an error number).
+ */
 export const LIBSYSTEM_SYMBOLS = {
   /** `int proc_listpids(uint32_t type, uint32_t typeinfo, void *buffer, int buffersize)` */
   proc_listpids: { parameters: ["u32", "u32", "buffer", "i32"], result: "i32" },
@@ -465,15 +468,33 @@ export class LibSystem {
   readonly #sizeOut = new BigUint64Array(1);
   #procArgs: Uint8Array | null = null;
   readonly #userNames = new Map<number, string | null>();
+  #errnoCell: Int32Array | null = null;
 
   constructor(symbols: LibSystemSymbols) {
     this.#lib = symbols;
   }
 
-  /** The calling thread's errno, read right after a failed call. */
+  /** errno of the JS thread, which makes every call (its location never changes). */
+  #errnoLocation(): Int32Array {
+    if (this.#errnoCell === null) {
+      const location = this.#lib.__error();
+      if (location === null) throw new Error("cannot read errno: __error() returned null");
+      this.#errnoCell = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(location, 4));
+    }
+    return this.#errnoCell;
+  }
+
+  /**
+   * Clears errno before a libproc call: libproc's wrappers return 0 on failure, which for some
+   * calls is also a valid answer (a process with no fds), so only errno tells them apart.
+   */
+  #clearErrno(): void {
+    this.#errnoLocation()[0] = 0;
+  }
+
+  /** errno, read right after a failed call. */
   #errno(): number {
-    const location = this.#lib.__error();
-    return location === null ? 0 : new Deno.UnsafePointerView(location).getInt32(0);
+    return this.#errnoLocation()[0];
   }
 
   #fail<T>(): Native<T> {
@@ -487,12 +508,17 @@ export class LibSystem {
 
   /** Every PID on the system, zombies included. */
   listPids(): number[] {
+    this.#clearErrno();
     const estimate = this.#lib.proc_listpids(PROC_ALL_PIDS, 0, null, 0);
-    if (estimate <= 0) throw new Error(`proc_listpids failed (errno ${this.#errno()})`);
+    if (estimate <= 0) {
+      throw new Error(`cannot list processes: proc_listpids failed with errno ${this.#errno()}`);
+    }
     // Processes may appear between the two calls: leave room for a few hundred more.
     const buffer = new Int32Array(Math.ceil(estimate / 4) + 256);
     const written = this.#lib.proc_listpids(PROC_ALL_PIDS, 0, buffer, buffer.byteLength);
-    if (written < 0) throw new Error(`proc_listpids failed (errno ${this.#errno()})`);
+    if (written <= 0) {
+      throw new Error(`cannot list processes: proc_listpids failed with errno ${this.#errno()}`);
+    }
     return Array.from(buffer.subarray(0, written / 4));
   }
 
@@ -500,8 +526,10 @@ export class LibSystem {
   listFds(pid: number): Native<Uint8Array> {
     for (;;) {
       const buffer = this.#fdList;
+      this.#clearErrno();
       const written = this.#lib.proc_pidinfo(pid, PROC_PIDLISTFDS, 0n, buffer, buffer.byteLength);
-      if (written < 0) return this.#fail();
+      // 0 with errno clear is a process without fds (kernel_task).
+      if (written < 0 || (written === 0 && this.#errno() !== 0)) return this.#fail();
       // A full buffer may mean a truncated list: grow and ask again.
       if (written < buffer.byteLength || buffer.byteLength >= MAX_FD_LIST_BYTES) {
         return { ok: true, value: buffer.subarray(0, written) };
@@ -513,6 +541,7 @@ export class LibSystem {
   /** The raw `socket_fdinfo` of `fd` in `pid` (a reused buffer). */
   socketFdInfo(pid: number, fd: number): Native<Uint8Array> {
     const buffer = this.#socketInfo;
+    this.#clearErrno();
     const written = this.#lib.proc_pidfdinfo(
       pid,
       fd,
@@ -520,7 +549,7 @@ export class LibSystem {
       buffer,
       buffer.byteLength,
     );
-    if (written < 0) return this.#fail();
+    if (written <= 0) return this.#fail();
     if (written < SOCKET_FDINFO.size) return { ok: false, errno: 0 };
     return { ok: true, value: buffer };
   }
@@ -528,9 +557,10 @@ export class LibSystem {
   /** `proc_bsdinfo` of `pid`; fails with EPERM for other users' processes unless root. */
   bsdInfo(pid: number): Native<BsdInfo> {
     const buffer = new Uint8Array(PROC_BSDINFO.size);
+    this.#clearErrno();
     // arg 0: do not return zombies; an exited process reads as ESRCH.
     const written = this.#lib.proc_pidinfo(pid, PROC_PIDTBSDINFO, 0n, buffer, buffer.byteLength);
-    if (written < 0) return this.#fail();
+    if (written <= 0) return this.#fail();
     if (written < PROC_BSDINFO.size) return { ok: false, errno: ESRCH };
     return { ok: true, value: decodeBsdInfo(buffer) };
   }
@@ -538,6 +568,7 @@ export class LibSystem {
   /** `proc_bsdshortinfo` of `pid`, readable for every user's processes. */
   bsdShortInfo(pid: number): Native<BsdShortInfo> {
     const buffer = new Uint8Array(PROC_BSDSHORTINFO.size);
+    this.#clearErrno();
     const written = this.#lib.proc_pidinfo(
       pid,
       PROC_PIDT_SHORTBSDINFO,
@@ -545,7 +576,7 @@ export class LibSystem {
       buffer,
       buffer.byteLength,
     );
-    if (written < 0) return this.#fail();
+    if (written <= 0) return this.#fail();
     if (written < PROC_BSDSHORTINFO.size) return { ok: false, errno: ESRCH };
     return { ok: true, value: decodeBsdShortInfo(buffer) };
   }
@@ -553,6 +584,7 @@ export class LibSystem {
   #sysctl(mib: readonly number[], buffer: Uint8Array): Native<Uint8Array> {
     const name = new Int32Array(mib);
     this.#sizeOut[0] = BigInt(buffer.byteLength);
+    this.#clearErrno();
     const result = this.#lib.sysctl(name, mib.length, buffer, this.#sizeOut, null, 0n);
     if (result !== 0) return this.#fail();
     return { ok: true, value: buffer.subarray(0, Number(this.#sizeOut[0])) };
@@ -596,6 +628,7 @@ export class LibSystem {
 
   /** `kill(pid, signal)`: ok, or the errno (ESRCH, EPERM). */
   kill(pid: number, signal: number): Native<void> {
+    this.#clearErrno();
     if (this.#lib.kill(pid, signal) === 0) return { ok: true, value: undefined };
     return this.#fail();
   }
@@ -622,11 +655,13 @@ export class LibSystem {
     const cName = new TextEncoder().encode(`${name}\0`);
     for (let attempt = 0; attempt < 4; attempt++) {
       this.#sizeOut[0] = 0n;
+      this.#clearErrno();
       if (this.#lib.sysctlbyname(cName, null, this.#sizeOut, null, 0n) !== 0) return this.#fail();
       // Sockets come and go between the two calls: ask for a quarter more than the estimate.
       const size = Number(this.#sizeOut[0]);
       const buffer = new Uint8Array(size + (size >> 2) + 4096);
       this.#sizeOut[0] = BigInt(buffer.byteLength);
+      this.#clearErrno();
       if (this.#lib.sysctlbyname(cName, buffer, this.#sizeOut, null, 0n) === 0) {
         return { ok: true, value: buffer.subarray(0, Number(this.#sizeOut[0])) };
       }
