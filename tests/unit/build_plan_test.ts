@@ -65,6 +65,7 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "x86_64-pc-windows-msvc",
     "--output",
     "/r/dist/x86_64-pc-windows-msvc/portctl.exe",
+    "--exclude-unused-npm",
     "--allow-read",
     "--allow-run",
     "--allow-ffi",
@@ -81,6 +82,7 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "x86_64-unknown-linux-gnu",
     "--output",
     "dist/x86_64-unknown-linux-gnu/portctl",
+    "--exclude-unused-npm",
     "--allow-all",
     "src/main.ts",
   ]);
