@@ -116,15 +116,17 @@ Deno.test("darwin backend: as root, an unseen owner is not blamed on permissions
   assertMatch(held.ownerNote ?? "", /no process lists this socket among its open files/);
 });
 
-Deno.test("darwin backend: TIME_WAIT belongs to no process", () => {
+Deno.test("darwin backend: TIME_WAIT and closed FIN_WAIT2 sockets belong to no process", () => {
   const mac = pretendMac();
   const backend = createBackend({ openLibrary: () => mac.symbols() });
   const found = backend.findSockets((socket) => socket.port === 8080);
-  assertEquals(found.map((held) => held.socket.state), ["LISTEN", "TIME_WAIT"]);
-  const timeWait = found[1];
-  assertEquals(timeWait.pids, []);
-  assertEquals(timeWait.ownerless, true);
-  assertEquals(timeWait.socket.user, null);
+  assertEquals(found.map((held) => held.socket.state), ["LISTEN", "TIME_WAIT", "FIN_WAIT2"]);
+  for (const closed of found.slice(1)) {
+    assertEquals(closed.pids, []);
+    assertEquals(closed.ownerless, true);
+  }
+  assertEquals(found[1].socket.user, null);
+  assertEquals(found[2].socket.user, "dev");
 });
 
 Deno.test("darwin backend: UDP sockets from the table, with their owners' names", () => {

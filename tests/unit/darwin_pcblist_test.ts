@@ -31,10 +31,25 @@ Deno.test("decodePcbList: TCP rows, past the padded 204-byte xtcpcb_n records", 
       uid: null,
       user: null,
     },
+    {
+      protocol: "tcp",
+      family: 4,
+      address: "127.0.0.1",
+      port: 8080,
+      state: "FIN_WAIT2",
+      uid: 501,
+      user: null,
+    },
   ]);
-  assertEquals(rows.map((row) => String(row.generation)), ["4660", "1099511627778", "4608"]);
-  assertEquals(rows.map((row) => row.hasSocket), [true, true, false]);
-  assertEquals(rows.map((row) => row.lastPid), [4242, 1, null]);
+  assertEquals(rows.map((row) => String(row.generation)), [
+    "4660",
+    "1099511627778",
+    "4608",
+    "4609",
+  ]);
+  // No socket, or a socket no fd refers to any more (SS_NOFDREF): no process can hold it.
+  assertEquals(rows.map((row) => row.orphaned), [false, false, true, true]);
+  assertEquals(rows.map((row) => row.lastPid), [4242, 1, null, 4242]);
 });
 
 Deno.test("decodePcbList: UDP rows, bound and connected", () => {

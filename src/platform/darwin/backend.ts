@@ -195,7 +195,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     const rows = table.filter((row) => match(row.entry));
     if (rows.length === 0) return []; // a free port costs two sysctls, no fd scan
     const holders = new Map<string, number[]>();
-    for (const row of rows) if (row.hasSocket) holders.set(pcbKey(row), []);
+    for (const row of rows) if (!row.orphaned) holders.set(pcbKey(row), []);
     const ports = new Set(rows.map((row) => row.entry.port));
     const report = holders.size === 0 ? { denied: 0 } : scanSocketFds(ports, (pid, info) => {
       const socket = decodeSocketFdInfo(info);
@@ -204,7 +204,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     });
     return rows.map((row): HeldSocket => {
       const socket = withUser(row.entry);
-      if (!row.hasSocket) {
+      if (row.orphaned) {
         return {
           socket,
           pids: [],

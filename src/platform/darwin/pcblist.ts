@@ -17,6 +17,8 @@ export const XSO_SOCKET = 0x001;
 export const XSO_INPCB = 0x010;
 /** The `struct xtcpcb_n` record (TCP only). */
 export const XSO_TCPCB = 0x020;
+/** `so_state` bit (`bsd/sys/socketvar.h`): no file descriptor refers to the socket any more. */
+export const SS_NOFDREF = 0x0001;
 
 // Layouts. The user-visible copies in XNU `bsd/netinet/in_pcb.h`, `bsd/sys/socketvar.h` and
 // `bsd/netinet/tcp_var.h` are declared under `#pragma pack(4)`, so 64-bit members are only
@@ -48,11 +50,12 @@ export const XINPCB_N = {
 } as const;
 
 /**
- * `struct xsocket_n` (104 bytes today): len, kind, `u64 xso_so` (8), `so_type`, `so_options`,
- * `so_linger`, `so_state`, `u64 so_pcb` (28), `xso_protocol` (36), `xso_family` (40), five shorts,
- * `so_pgid` (56), `so_oobmark` (60), `uid_t so_uid` (64), `pid_t so_last_pid` (68).
+ * `struct xsocket_n` (104 bytes today): len, kind, `u64 xso_so` (8), `short so_type` (16),
+ * `so_options` (20), `short so_linger` (24), `short so_state` (26), `u64 so_pcb` (28),
+ * `xso_protocol` (36), `xso_family` (40), five shorts, `so_pgid` (56), `so_oobmark` (60),
+ * `uid_t so_uid` (64), `pid_t so_last_pid` (68).
  */
-export const XSOCKET_N = { socket: 8, family: 40, uid: 64, lastPid: 68 } as const;
+export const XSOCKET_N = { socket: 8, state: 26, family: 40, uid: 64, lastPid: 68 } as const;
 
 /** `struct xtcpcb_n`: len, kind, `u64 t_segq` (8), `t_dupacks` (16), `t_timer[4]`, `t_state` (36). */
 export const XTCPCB_N = { state: 36 } as const;
@@ -60,9 +63,10 @@ export const XTCPCB_N = { state: 36 } as const;
 /** One row of a `pcblist_n` table. */
 export interface PcbSocket extends DecodedSocket {
   /**
-   * False for a PCB without a socket (TIME_WAIT): no process can hold it, and its uid is unknown.
+   * True when no process can hold the socket: a PCB whose socket is gone, or a socket no file
+   * descriptor refers to any more (`SS_NOFDREF`: closed, lingering in TIME_WAIT or FIN_WAIT_2).
    */
-  readonly hasSocket: boolean;
+  readonly orphaned: boolean;
   /** `so_last_pid`: the last process that used the socket, a hint only (it may be stale). */
   readonly lastPid: number | null;
 }
@@ -141,6 +145,7 @@ function decodeRow(
   if (protocol === "udp") state = udpStateName(data.getUint16(inpcb + XINPCB_N.foreignPort, false));
   else state = tcpcb >= 0 ? tcpStateName(data.getInt32(tcpcb + XTCPCB_N.state, true)) : "UNKNOWN";
   const lastPid = hasSocket ? data.getInt32(socket + XSOCKET_N.lastPid, true) : 0;
+  const noFdRef = hasSocket && (data.getInt16(socket + XSOCKET_N.state, true) & SS_NOFDREF) !== 0;
   return {
     entry: {
       protocol,
@@ -152,7 +157,7 @@ function decodeRow(
       user: null,
     },
     generation: data.getBigUint64(inpcb + XINPCB_N.generation, true),
-    hasSocket,
+    orphaned: !hasSocket || noFdRef,
     lastPid: lastPid > 0 ? lastPid : null,
   };
 }
