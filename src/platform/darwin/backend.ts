@@ -169,8 +169,11 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
   const unseenNote = (row: PcbSocket, report: ScanReport): string => {
     const lib = native();
     const euid = lib.geteuid();
-    if (euid === 0 && report.denied === 0) {
-      return "owner not visible: no process lists this socket among its open files";
+    if (euid === 0) {
+      return report.denied === 0
+        ? "owner not visible: no process lists this socket among its open files"
+        : `owner not visible: ${report.denied} processes refused to list their open files, ` +
+          "even to root";
     }
     let hint = "";
     if (row.lastPid !== null) {
