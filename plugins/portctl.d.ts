@@ -168,8 +168,10 @@ export interface PortctlPlugin {
 }
 
 /**
- * What an executable plugin reads as JSON on stdin. The environment is its own environment (not
- * repeated here); lines it writes to stderr are shown attributed to it.
+ * What an executable plugin reads as JSON on stdin (one line). The environment is its own
+ * environment (not repeated here), plus `PORTCTL_HOOK` (the hook name); it runs in portctl's
+ * working folder; lines it writes to stderr are shown attributed to it; it is killed when it
+ * runs out of time.
  */
 export interface ExecHookInput {
   /** Which hook runs: also the first argument (`before-kill` or `after-kill`). */

@@ -176,7 +176,12 @@ export async function projectTrustState(
     return "untrusted";
   }
   if (!record) return "untrusted";
-  const { hash } = await hashPluginFolder(folder, os);
+  let hash: string;
+  try {
+    ({ hash } = await hashPluginFolder(folder, os));
+  } catch {
+    return "changed"; // a file that cannot be read now cannot be the content that was trusted
+  }
   return hash === record.hash ? "trusted" : "changed";
 }
 

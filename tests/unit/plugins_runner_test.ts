@@ -450,8 +450,9 @@ Deno.test("runner: afterKill runs every plugin; failures are warnings, never thr
     );
     const c = await writeFile(dir.path, "c.ts", jsPlugin("c", "undefined", "afterKill"));
     const d = await writeFile(dir.path, "d.sh", "#!/bin/sh\nexit 4\n", true);
+    const e = await writeFile(dir.path, "e.sh", '#!/bin/sh\necho "said on stdout"\n', true);
     const rec = recorder();
-    const hooks = await hooksFor(dir.path, [a, b, c, d], rec, { pluginTimeoutMs: 300 });
+    const hooks = await hooksFor(dir.path, [a, b, c, d, e], rec, { pluginTimeoutMs: 300 });
     await hooks.afterKill(afterContext("ended"));
     assertEquals(rec.warnings, [
       "plugin a: afterKill failed: disk full",
@@ -459,6 +460,8 @@ Deno.test("runner: afterKill runs every plugin; failures are warnings, never thr
       "plugin d: after-kill exited with status 4",
     ]);
     assertEquals(await exists(`${dir.path}/called-c`), true);
+    // after-kill has no reply: what an executable prints on stdout is shown like stderr.
+    assertEquals(rec.logs, ["[e] said on stdout"]);
   } finally {
     await dir.cleanup();
   }
