@@ -36,8 +36,8 @@ async function buildStandIn(): Promise<string | null> {
 const library = await buildStandIn();
 if (library === null) {
   console.log(
-    "darwin FFI tests skipped: they compile a stand-in libSystem and need a C compiler (cc), " +
-      `not found on this ${Deno.build.os} machine`,
+    "darwin FFI tests skipped: they compile a stand-in libSystem with a C compiler (cc) and " +
+      `could not build it on this ${Deno.build.os} machine`,
   );
 }
 
