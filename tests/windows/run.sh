@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `deno task test:windows`: portctl's Windows backend and CLI under the real Windows deno.exe,
 # run by Wine (../shared/wine, beside the repository). Sets the harness up (idempotent; about three
-# minutes and ~1.3 GB the first time, seconds after), then runs tests/windows/cli_test.ts with
+# minutes and ~1.3 GB the first time, seconds after), then runs tests/windows/*_test.ts with
 # Windows deno (--no-config: deno.json keeps tests/windows/ out of the host `deno test`).
 # Last line: `N passed, N failed`; exit 1 on any failure, set-up failures included.
 #   PORTCTL_WINE_DIR   the harness folder (default: ../shared/wine from the repository root)
@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT" || exit 1
 WINE_DIR="${PORTCTL_WINE_DIR:-$ROOT/../shared/wine}"
 start=$(date +%s)
+TESTS=(tests/windows/cli_test.ts tests/windows/backend_test.ts)
 
 fail_setup() {
   echo "FAIL $*" >&2
@@ -36,8 +37,8 @@ case "$(uname -s)" in
   MINGW* | MSYS* | CYGWIN*) # on Windows itself (Git Bash on a CI runner): no Wine needed
     out="$(mktemp)"
     trap 'rm -f "$out"' EXIT
-    echo "== native Windows deno: tests/windows/cli_test.ts"
-    NO_COLOR=1 deno test -A --unstable-net --no-config tests/windows/cli_test.ts 2>&1 | tee "$out"
+    echo "== native Windows deno: ${TESTS[*]}"
+    NO_COLOR=1 deno test -A --unstable-net --no-config "${TESTS[@]}" 2>&1 | tee "$out"
     report "$out" "${PIPESTATUS[0]}"
     exit
     ;;
@@ -74,7 +75,7 @@ mountpoint -q "$WINE_CHROOT/proc" || own_mounts=1
 
 out="$(mktemp)"
 trap 'rm -f "$log" "$out"; if [ "$own_mounts" = 1 ]; then "$WINE_DIR/wdeno" --shutdown; fi' EXIT
-echo "== Windows deno under Wine: tests/windows/cli_test.ts"
-NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 "$WINE_DIR/wdeno" test -A --unstable-net --no-config tests/windows/cli_test.ts \
+echo "== Windows deno under Wine: ${TESTS[*]}"
+NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 "$WINE_DIR/wdeno" test -A --unstable-net --no-config "${TESTS[@]}" \
   2>&1 | tee "$out"
 report "$out" "${PIPESTATUS[0]}"

@@ -27,6 +27,7 @@ import {
   PROCESS_TERMINATE,
   STILL_ACTIVE,
   SYNCHRONIZE,
+  WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "./kernel32.ts";
 import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote } from "./owners.ts";
@@ -141,8 +142,13 @@ class WindowsProcessHandle implements ProcessHandle {
   }
 
   #exited(): boolean {
-    if (this.#handle === null) return !probe(this.info.pid, this.info.startTime);
-    return kernel32().WaitForSingleObject(this.#handle, 0) !== WAIT_TIMEOUT;
+    if (this.#handle !== null) {
+      const wait = kernel32().WaitForSingleObject(this.#handle, 0);
+      if (wait === WAIT_OBJECT_0) return true;
+      if (wait === WAIT_TIMEOUT) return false;
+      // WAIT_FAILED: never read a failed wait as "ended"; ask again without the handle.
+    }
+    return !probe(this.info.pid, this.info.startTime);
   }
 
   isRunning(): boolean {

@@ -1,0 +1,111 @@
+/**
+ * The Windows backend called directly, for what the CLI cannot show: identity checks against a
+ * reused PID, parent PIDs, start times. Runs under Wine through `deno task test:windows` and
+ * natively on Windows; skipped on other OSes. Ends only processes it started.
+ */
+
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+
+const onWindows = Deno.build.os === "windows";
+const ROOT = new URL("../../", import.meta.url);
+
+async function startListener(kind: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", "tests/windows/listener.ts", kind],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`listener ended before reporting its port: ${text}`);
+    text += value;
+  }
+  reader.releaseLock();
+  let exited = false;
+  const status = child.status.then(() => exited = true);
+  return {
+    ...(JSON.parse(text) as { port: number; pid: number }),
+    exited: () => exited,
+    status,
+    async stop() {
+      if (!exited) child.kill("SIGKILL");
+      await status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+Deno.test({
+  name: "backend: sockets, facts and identity of a real Windows process",
+  ignore: !onWindows,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { backend, explainUnheldPort } = await import("../../src/platform/windows/backend.ts");
+    const listener = await startListener("tcp4");
+    try {
+      const held = backend.findSockets((s) => s.port === listener.port);
+      deepEqual(held.map((h) => [h.socket.protocol, h.socket.state, h.pids]), [
+        ["tcp", "LISTEN", [listener.pid]],
+      ]);
+      deepEqual(backend.findSockets(() => false), [], "no match, no snapshot, nothing");
+
+      const first = backend.describeProcesses([listener.pid, 999_999]);
+      equal(first.size, 1, "a PID that does not exist is left out");
+      const info = first.get(listener.pid)!;
+      equal(info.ppid, Deno.pid, "the parent is this test");
+      equal(info.name, "deno.exe");
+      match(info.command, /listener\.ts tcp4$/);
+      match(info.startTime, /^\d{17,}$/, "a FILETIME in 100 ns ticks");
+      equal(backend.describeProcesses([listener.pid]).get(listener.pid)!.startTime, info.startTime);
+
+      // A PID that now names another process (other start time) is never signalled.
+      const reused = backend.openProcess({ ...info, startTime: "116444736000000000" });
+      equal(reused.isRunning(), false);
+      deepEqual(reused.signal("SIGKILL"), { kind: "gone" });
+      reused.close();
+      reused.close(); // idempotent
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ok(!listener.exited(), "the listener was not touched");
+
+      deepEqual(backend.openProcess(info).signal("SIGHUP").kind, "unsupported");
+      const handle = backend.openProcess(info);
+      equal(handle.isRunning(), true);
+      deepEqual(handle.signal("SIGKILL"), { kind: "sent" });
+      equal(await handle.waitForExit(5_000), true);
+      equal(handle.isRunning(), false);
+      deepEqual(handle.signal("SIGKILL"), { kind: "gone" });
+      handle.close();
+      await listener.status;
+      deepEqual(backend.findSockets((s) => s.port === listener.port), []);
+      equal(explainUnheldPort("tcp", listener.port), null, "a free port needs no explanation");
+    } finally {
+      await listener.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "backend: PIDs 0 and 4 are protected and never opened for ending",
+  ignore: !onWindows,
+  async fn() {
+    const { backend } = await import("../../src/platform/windows/backend.ts");
+    deepEqual([...backend.protectedPids].sort(), [0, 4]);
+    deepEqual(backend.signals, ["SIGTERM", "SIGINT", "SIGKILL"]);
+    const system = {
+      pid: 4,
+      ppid: null,
+      name: "System",
+      user: null,
+      command: "System",
+      startTime: "",
+    };
+    const result = backend.openProcess(system).signal("SIGKILL");
+    // Windows: System exists, so "denied"; under Wine there is no PID 4, so "gone".
+    ok(result.kind === "denied" || result.kind === "gone", JSON.stringify(result));
+  },
+});
