@@ -19,8 +19,10 @@ import { UnsupportedPlatformError } from "../platform/types.ts";
 import { versionLine } from "../version.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { EXIT_CODES_HELP } from "./help_text.ts";
+import { completionsCommand } from "./completions_command.ts";
 import { killCommand } from "./kill.ts";
 import { listCommand } from "./list.ts";
+import { pluginsRoutes } from "./plugins.ts";
 import { whoCommand } from "./who.ts";
 
 /** Exit code for a failure that is portctl's own bug. */
@@ -39,20 +41,31 @@ function messageOf(error: unknown): string {
         "missing target: give a port (5432), a range (3000-3010) or protocol:port (udp:53)",
     }).replace(/^Failed to parse/, "invalid");
   }
+  if (error instanceof Deno.errors.NotCapable) {
+    // Deno grants /proc (and FFI) only with full access: say how to run, not what Deno checked.
+    return "portctl needs full access to read the socket tables: run it as `deno run --allow-all` " +
+      `(${error.message.split("\n")[0]})`;
+  }
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0];
 }
 
 function isUsageError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof UnsupportedPlatformError ||
-    error instanceof ArgumentScannerError;
+    error instanceof ArgumentScannerError || error instanceof Deno.errors.NotCapable;
 }
 
 // stricli ends each message with its own newline.
 const line = (error: unknown) => `portctl: ${messageOf(error)}`;
 
 const routes = buildRouteMap({
-  routes: { kill: killCommand, who: whoCommand, list: listCommand },
+  routes: {
+    kill: killCommand,
+    who: whoCommand,
+    list: listCommand,
+    plugins: pluginsRoutes,
+    completions: completionsCommand,
+  },
   aliases: { find: "who", ls: "list" },
   docs: {
     brief: "Find and end what holds a port, the same way on Linux, Windows and macOS",
@@ -78,7 +91,7 @@ const app = buildApplication(routes, {
     text: {
       ...text_en,
       noCommandRegisteredForInput: ({ input, corrections }) =>
-        `portctl: unknown command "${input}": expected kill, who, list` +
+        `portctl: unknown command "${input}": expected kill, who, list, plugins or completions` +
         (corrections.length > 0 ? ` (did you mean ${corrections.join(" or ")}?)` : ""),
       exceptionWhileParsingArguments: line,
       exceptionWhileRunningCommand: (error) =>

@@ -9,12 +9,13 @@ import { ExitCode, UsageError } from "../core/errors.ts";
 import { NO_HOOKS } from "../core/hooks.ts";
 import { type KillMode, killPort, killSucceeded } from "../core/kill.ts";
 import { parseSignal } from "../core/signals.ts";
-import { describeTargets, type PortTarget } from "../core/target.ts";
+import type { PortTarget } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { PlatformBackend } from "../platform/types.ts";
 import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { reportNothingHeld } from "./nothing_held.ts";
 import { secondsParser, targetParser } from "./parsers.ts";
 
 /** Parsed `kill` flags. */
@@ -50,7 +51,7 @@ export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): K
   return { kind: "escalate" };
 }
 
-async function loadHooks(flags: KillFlags, context: CliContext) {
+async function loadHooks(flags: KillFlags, context: CliContext, backend: PlatformBackend) {
   if (flags.noPlugins) return NO_HOOKS;
   const { loadKillHooks } = await import("../plugins/mod.ts");
   return await loadKillHooks({
@@ -59,6 +60,7 @@ async function loadHooks(flags: KillFlags, context: CliContext) {
     pluginTimeoutMs: flags.pluginTimeout ?? DEFAULT_PLUGIN_TIMEOUT_MS,
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
+    signals: backend.signals,
     warn: (line: string) => context.process.stderr.write(`portctl: ${line}\n`),
     log: (plugin: string, message: string) =>
       context.process.stderr.write(`${context.errorStyle.dim(`[${plugin}]`)} ${message}\n`),
@@ -72,7 +74,7 @@ async function runKill(
 ): Promise<void> {
   const backend = await loadBackend();
   const mode = killModeFromFlags(flags, backend);
-  const hooks = await loadHooks(flags, this);
+  const hooks = await loadHooks(flags, this, backend);
   const result = await killPort(backend, {
     targets,
     allStates: flags.allStates ?? false,
@@ -84,9 +86,7 @@ async function runKill(
   const out = this.process.stdout;
   if (flags.json) out.write(JSON.stringify(killJson(result), null, 2) + "\n");
   if (!result.matched) {
-    if (!flags.json && !flags.noFail) {
-      this.process.stderr.write(`portctl: nothing holds ${describeTargets(targets)}\n`);
-    }
+    if (!flags.json && !flags.noFail) reportNothingHeld(backend, targets, this);
     this.exit = flags.noFail ? ExitCode.Ok : ExitCode.NothingMatched;
     return;
   }
@@ -163,7 +163,7 @@ export const killCommand = buildCommand({
       },
       pluginTimeout: {
         kind: "parsed",
-        parse: secondsParser("--plugin-timeout"),
+        parse: secondsParser("--plugin-timeout", 0.1),
         optional: true,
         placeholder: "SECONDS",
         brief: "How long one plugin hook may take (default 10)",

@@ -13,13 +13,17 @@ export function targetParser(text: string): PortTarget {
   return parseTarget(text);
 }
 
-/** Parses a duration in seconds (`5`, `0.5`) into milliseconds; `flag` names it in errors. */
-export function secondsParser(flag: string): (text: string) => number {
+/**
+ * Parses a duration in seconds (`5`, `0.5`) into milliseconds; `flag` names it in errors.
+ * `minimum` is in seconds: `--plugin-timeout 0` would fail every hook, so it has one.
+ */
+export function secondsParser(flag: string, minimum = 0): (text: string) => number {
   return (text: string) => {
     const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-    if (!Number.isFinite(seconds) || seconds > 86_400) {
+    if (!Number.isFinite(seconds) || seconds < minimum || seconds > 86_400) {
       throw new UsageError(
-        `invalid ${flag} "${text}": expected a number of seconds from 0 to 86400, e.g. 5 or 0.5`,
+        `invalid ${flag} "${text}": expected a number of seconds from ${minimum} to 86400, ` +
+          "e.g. 5 or 0.5",
       );
     }
     return Math.round(seconds * 1000);

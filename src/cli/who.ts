@@ -7,11 +7,12 @@
 import { buildCommand } from "@stricli/core";
 import { ExitCode } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
-import { describeTargets, type PortTarget, socketMatches } from "../core/target.ts";
+import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { reportNothingHeld } from "./nothing_held.ts";
 import { targetParser } from "./parsers.ts";
 
 /** Parsed `who` flags. */
@@ -29,7 +30,7 @@ async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[
   } else if (rows.length > 0) {
     this.process.stdout.write(renderHolders(rows, this));
   } else {
-    this.process.stderr.write(`portctl: nothing holds ${describeTargets(targets)}\n`);
+    reportNothingHeld(backend, targets, this);
   }
   this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
 }

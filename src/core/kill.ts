@@ -287,7 +287,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** True when a parent that outlived its child may restart it (not a shell, still running). */
 function isLikelySupervisor(parent: ProcessInfo | undefined, backend: PlatformBackend): boolean {
   if (!parent) return false;
-  if (INTERACTIVE_SHELLS.has(parent.name.toLowerCase())) return false;
+  // Windows names carry ".exe" (Git Bash is bash.exe); the shell list holds bare names too.
+  const name = parent.name.toLowerCase();
+  if (INTERACTIVE_SHELLS.has(name) || INTERACTIVE_SHELLS.has(name.replace(/\.exe$/, ""))) {
+    return false;
+  }
   const handle = backend.openProcess(parent);
   try {
     return handle.isRunning();

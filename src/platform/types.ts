@@ -130,6 +130,11 @@ export interface PlatformBackend {
   describeProcesses(pids: readonly number[]): Map<number, ProcessInfo>;
   /** A handle for ending `process`; it refuses to act once the PID is no longer that process. */
   openProcess(process: ProcessInfo): ProcessHandle;
+  /**
+   * Why a port no socket holds may still refuse a bind (Windows reserves port ranges for
+   * Hyper-V/WinNAT), or null. Asked only when a target matched nothing.
+   */
+  unheldPortNote?(protocol: Protocol, port: number): string | null;
 }
 
 /** Thrown by a backend for an OS portctl cannot serve; the CLI maps it to exit code 2. */

@@ -26,7 +26,10 @@ Deno.test("tcp: a v4 LISTEN socket on 127.0.0.1 and an accepted connection on th
     user: null,
   });
   assert(/^\d+$/.test(listen.inode) && listen.inode !== "0");
-  assert(onPort.some((r) => r.entry.state === "ESTABLISHED"), "the accepted side is local to the port");
+  assert(
+    onPort.some((r) => r.entry.state === "ESTABLISHED"),
+    "the accepted side is local to the port",
+  );
   const client = rows.find((r) => r.entry.port === known.client_port)!;
   assertEquals(client.entry.state, "ESTABLISHED");
 });
@@ -63,12 +66,19 @@ Deno.test("addresses: byte order per 32-bit word, RFC 5952 compression", () => {
   assertEquals(decodeAddress("00000000000000000000000000000000"), "::");
   assertEquals(decodeAddress("0000000000000000FFFF00000100007F"), "::ffff:127.0.0.1");
   assertEquals(decodeAddress("000080FE00000000FF005450ABCDEF12"), "fe80::5054:ff:12ef:cdab");
-  assertEquals(formatIpv6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]), "2001:db8:0:1::1");
-  assertEquals(formatIpv6([0x20, 1, 0xd, 0xb8, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]), "2001:db8:1:1:1:1:1:1");
+  assertEquals(
+    formatIpv6([0x20, 1, 0xd, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]),
+    "2001:db8:0:1::1",
+  );
+  assertEquals(
+    formatIpv6([0x20, 1, 0xd, 0xb8, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]),
+    "2001:db8:1:1:1:1:1:1",
+  );
 });
 
 Deno.test("stat: comm with spaces and parentheses is read from the last ')'", () => {
-  const line = "4242 (my (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 987654 1000 50";
+  const line =
+    "4242 (my (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 987654 1000 50";
   assertEquals(parseStat(line), { state: "S", ppid: 17, startTime: "987654" });
   assertEquals(parseStat("1 (x) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0")?.state, "Z");
   assertEquals(parseStat("garbage"), null);
@@ -78,6 +88,8 @@ Deno.test("stat: comm with spaces and parentheses is read from the last ')'", ()
 
 Deno.test("cmdline is NUL-separated; passwd maps uids to names", () => {
   assertEquals(parseCmdline("node\0server.js\0--port\x003000\0"), "node server.js --port 3000");
-  const users = parsePasswd("root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534::/:/bin/false\n");
+  const users = parsePasswd(
+    "root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534::/:/bin/false\n",
+  );
   assertEquals([users.get(0), users.get(65534), users.get(5)], ["root", "nobody", undefined]);
 });

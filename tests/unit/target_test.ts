@@ -19,7 +19,9 @@ Deno.test("targets: ports, ranges and protocol prefixes", () => {
 });
 
 Deno.test("targets: bad input is a UsageError naming it", () => {
-  for (const bad of ["abc", "0", "70000", "-1", "10-5", "tcp:", "foo:80", "", "1-", "1.5", "80-70000"]) {
+  for (
+    const bad of ["abc", "0", "70000", "-1", "10-5", "tcp:", "foo:80", "", "1-", "1.5", "80-70000"]
+  ) {
     const error = assertThrows(() => parseTarget(bad));
     assertEquals(error instanceof UsageError, true, bad);
     assertEquals(error.message.includes(`"${bad}"`), true, error.message);

@@ -38,8 +38,9 @@ function readTable(
   let text: string;
   try {
     text = Deno.readTextFileSync(table.file);
-  } catch {
-    return []; // IPv6 disabled: no tcp6/udp6 file
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return []; // IPv6 disabled: no tcp6/udp6 file
+    throw error;
   }
   return parseProcNet(text, table)
     .filter((row) => match(row.entry))

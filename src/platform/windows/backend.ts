@@ -269,4 +269,5 @@ export const backend: PlatformBackend = {
   findSockets,
   describeProcesses,
   openProcess,
+  unheldPortNote: explainUnheldPort,
 };

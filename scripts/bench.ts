@@ -1,0 +1,311 @@
+/**
+ * `deno task bench`: portctl against the tools people use today, side by side in ONE run,
+ * interleaved over many rounds, reported as medians and ratios (absolute times vary by machine;
+ * ratios measured in the same run do not).
+ *
+ * 1. Lookup, with N idle processes on the system (default 2000) plus one listener.
+ * 2. Time until a port is free again, for a listener that exits on SIGTERM.
+ *
+ * Usage: deno task bench [--processes N] [--rounds R] [--kill-rounds K] [--json FILE]
+ *
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const MAIN = `${ROOT}src/main.ts`;
+const PERMISSIONS = [
+  "--allow-read",
+  "--allow-run",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-ffi",
+  "--allow-write",
+];
+
+interface Options {
+  processes: number;
+  rounds: number;
+  killRounds: number;
+  json: string | null;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { processes: 2000, rounds: 30, killRounds: 10, json: null };
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    const number = Number(value);
+    if (flag === "--json" && value) options.json = value;
+    else if (flag === "--processes" && number >= 0) options.processes = number;
+    else if (flag === "--rounds" && number >= 1) options.rounds = number;
+    else if (flag === "--kill-rounds" && number >= 1) options.killRounds = number;
+    else {
+      console.error(
+        `bench: unknown or bad argument "${flag} ${value ?? ""}"; ` +
+          "expected --processes N, --rounds R, --kill-rounds K, --json FILE",
+      );
+      Deno.exit(2);
+    }
+  }
+  return options;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function which(name: string): string | null {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+/** Runs a command to completion with output discarded; returns milliseconds. */
+async function timeCommand(argv: readonly string[]): Promise<number> {
+  const started = performance.now();
+  await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdout: "null",
+    stderr: "null",
+    stdin: "null",
+  }).output();
+  return performance.now() - started;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** N idle processes (forked by one python3), ended together by killing their process group. */
+async function startIdleProcesses(count: number): Promise<() => Promise<void>> {
+  if (count === 0) return () => Promise.resolve();
+  const child = new Deno.Command("setsid", {
+    args: [
+      "/usr/bin/python3",
+      "-c",
+      `import os, signal, sys
+for _ in range(${count}):
+    if os.fork() == 0:
+        signal.pause()
+        os._exit(0)
+print("ready", flush=True)
+signal.pause()`,
+    ],
+    stdout: "piped",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  await reader.read();
+  reader.releaseLock();
+  return async () => {
+    try {
+      Deno.kill(-child.pid, "SIGKILL"); // the whole session's group: parent and every child
+    } catch { /* already gone */ }
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+  };
+}
+
+/** A listener started from a shell, as a developer's server is: bash is its parent. */
+async function startShellListener(port = 0): Promise<{ port: number; pid: number; stop(): void }> {
+  const child = new Deno.Command("bash", {
+    args: [
+      "-c",
+      `/usr/bin/python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", ${port})); s.listen()
+print(s.getsockname()[1], flush=True)
+time.sleep(3600)' & wait`,
+    ],
+    stdout: "piped",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return {
+    port: Number(value),
+    pid: child.pid,
+    stop() {
+      try {
+        Deno.kill(child.pid, "SIGKILL");
+      } catch { /* gone */ }
+    },
+  };
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+function canBind(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Series {
+  readonly name: string;
+  readonly samples: number[];
+}
+
+function printTable(title: string, series: readonly Series[], baselines: readonly string[]) {
+  const medians = new Map(series.map((s) => [s.name, median(s.samples)]));
+  console.log(`\n${title}`);
+  const header = ["command", "median ms", ...baselines.map((b) => `vs ${b}`)];
+  const rows = series.map((s) => [
+    s.name,
+    medians.get(s.name)!.toFixed(1),
+    ...baselines.map((b) =>
+      medians.has(b) ? `${(medians.get(s.name)! / medians.get(b)!).toFixed(2)}x` : "-"
+    ),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  console.log(line(header));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const row of rows) console.log(line(row));
+}
+
+/** Installs the npm tools compared in part 2 into a temp folder, for the bench only. */
+async function installNpmTools(): Promise<{ killPort: string | null; fkill: string | null }> {
+  const dir = `${Deno.env.get("HOME")}/.cache/portctl-bench-npm`;
+  const killPortBin = `${dir}/node_modules/kill-port/cli.js`;
+  const fkillBin = `${dir}/node_modules/fkill-cli/distribution/cli.js`;
+  const exists = (path: string) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (!exists(killPortBin) || !exists(fkillBin)) {
+    Deno.mkdirSync(dir, { recursive: true });
+    await new Deno.Command("npm", {
+      args: ["install", "--silent", "--prefix", dir, "kill-port@2", "fkill-cli@8"],
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+  }
+  return {
+    killPort: exists(killPortBin) ? killPortBin : null,
+    fkill: exists(fkillBin) ? fkillBin : null,
+  };
+}
+
+async function lookupBench(options: Options): Promise<Series[]> {
+  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  const stopIdle = await startIdleProcesses(options.processes);
+  const listener = await startShellListener();
+  const free = freePort();
+  const held = String(listener.port);
+  try {
+    const deno = Deno.execPath();
+    const commands: [string, string[]][] = [
+      ["deno empty script", [deno, "run", empty]],
+      ["portctl who <held>", [deno, "run", ...PERMISSIONS, MAIN, "who", held]],
+      ["portctl who <free>", [deno, "run", ...PERMISSIONS, MAIN, "who", String(free)]],
+    ];
+    const lsof = which("lsof"), fuser = which("fuser"), ss = which("ss");
+    if (lsof) {
+      commands.push(["lsof -ti tcp:P -sTCP:LISTEN", [lsof, "-ti", `tcp:${held}`, "-sTCP:LISTEN"]]);
+    }
+    if (fuser) commands.push(["fuser P/tcp", [fuser, `${held}/tcp`]]);
+    if (ss) commands.push(["ss -ltnpH sport = :P", [ss, "-ltnpH", `sport = :${held}`]]);
+    const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
+    for (const [, argv] of commands) await timeCommand(argv); // warm caches
+    for (let round = 0; round < options.rounds; round++) {
+      for (const index of shuffle(commands.map((_, i) => i))) {
+        series[index].samples.push(await timeCommand(commands[index][1]));
+      }
+    }
+    return series;
+  } finally {
+    listener.stop();
+    await stopIdle();
+    Deno.removeSync(empty);
+  }
+}
+
+/** Starts a listener, runs `argv` on its port, and measures until the port can be bound again. */
+async function timeToFree(argvFor: (port: number) => string[]): Promise<number> {
+  const listener = await startShellListener();
+  try {
+    const started = performance.now();
+    await timeCommand(argvFor(listener.port));
+    while (!canBind(listener.port)) {
+      if (performance.now() - started > 10_000) return NaN;
+      await sleep(1);
+    }
+    return performance.now() - started;
+  } finally {
+    listener.stop();
+  }
+}
+
+async function killBench(options: Options): Promise<Series[]> {
+  const deno = Deno.execPath();
+  const node = which("node");
+  const tools = node ? await installNpmTools() : { killPort: null, fkill: null };
+  const commands: [string, (port: number) => string[]][] = [
+    ["portctl kill P", (p) => [deno, "run", ...PERMISSIONS, MAIN, "kill", String(p)]],
+  ];
+  if (node && tools.killPort) {
+    commands.push(["kill-port P", (p) => [node, tools.killPort!, String(p)]]);
+  }
+  if (node && tools.fkill) {
+    commands.push(["fkill --silent :P", (p) => [node, tools.fkill!, "--silent", `:${p}`]]);
+  }
+  const fuser = which("fuser");
+  if (fuser) commands.push(["fuser -k -TERM P/tcp", (p) => [fuser, "-k", "-TERM", `${p}/tcp`]]);
+  const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
+  for (let round = 0; round < options.killRounds; round++) {
+    for (const index of shuffle(commands.map((_, i) => i))) {
+      const ms = await timeToFree(commands[index][1]);
+      if (!Number.isNaN(ms)) series[index].samples.push(ms);
+    }
+  }
+  return series;
+}
+
+if (import.meta.main) {
+  const options = parseOptions(Deno.args);
+  console.log(
+    `portctl bench: ${new Date().toISOString().slice(0, 10)}, ${Deno.build.target}, ` +
+      `${navigator.hardwareConcurrency} cores, ${options.processes} idle processes, ` +
+      `${options.rounds} lookup rounds, ${options.killRounds} kill rounds`,
+  );
+  const lookup = await lookupBench(options);
+  printTable(
+    `1. Lookup with ${options.processes} idle processes plus one listener (median of ${options.rounds}, interleaved)`,
+    lookup,
+    ["deno empty script", "lsof -ti tcp:P -sTCP:LISTEN", "fuser P/tcp"],
+  );
+  const kill = await killBench(options);
+  printTable(
+    `2. Time until the port can be bound again (median of ${options.killRounds}, interleaved)`,
+    kill,
+    ["kill-port P", "fkill --silent :P"],
+  );
+  if (options.json) {
+    await Deno.writeTextFile(options.json, JSON.stringify({ lookup, kill }, null, 2));
+  }
+}
