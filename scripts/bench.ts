@@ -13,14 +13,8 @@
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/main.ts`;
-const PERMISSIONS = [
-  "--allow-read",
-  "--allow-run",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-write",
-];
+/** As `deno task portctl` runs it: Deno grants /proc only with full access. */
+const PERMISSIONS = ["--allow-all"];
 
 interface Options {
   processes: number;

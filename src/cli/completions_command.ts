@@ -37,7 +37,11 @@ async function runCompletions(
   // Completion must never fail loudly inside someone's shell: no ports is an empty answer.
   try {
     const backend = await loadBackend();
-    const ports = new Set(lookupHolders(backend, listFilter({})).map((row) => row.socket.port));
+    const ports = new Set(
+      lookupHolders(backend, listFilter({}), { listeningTcpOnly: true }).map((row) =>
+        row.socket.port
+      ),
+    );
     const sorted = [...ports].sort((a, b) => a - b);
     this.process.stdout.write(sorted.map((port) => `${port}\n`).join(""));
   } catch {

@@ -33,7 +33,9 @@ export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
 
 async function runList(this: CliContext, flags: ListFlags) {
   const backend = await loadBackend();
-  const rows = lookupHolders(backend, listFilter(flags));
+  const rows = lookupHolders(backend, listFilter(flags), {
+    listeningTcpOnly: !flags.allStates,
+  });
   if (flags.json) {
     this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
   } else {

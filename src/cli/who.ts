@@ -24,7 +24,9 @@ export interface WhoFlags {
 async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
   const backend = await loadBackend();
   const options = { allStates: flags.allStates ?? false };
-  const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options));
+  const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
+    listeningTcpOnly: !options.allStates,
+  });
   if (flags.json) {
     this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
   } else if (rows.length > 0) {

@@ -307,12 +307,13 @@ function isLikelySupervisor(parent: ProcessInfo | undefined, backend: PlatformBa
 async function findRespawns(
   backend: PlatformBackend,
   match: (socket: SocketEntry) => boolean,
+  query: { readonly listeningTcpOnly: boolean },
   known: { survivors: ReadonlySet<number>; invisibleSockets: ReadonlySet<string> },
   settleMs: number,
 ): Promise<RespawnReport[]> {
   const deadline = performance.now() + settleMs;
   while (true) {
-    const fresh = lookupHolders(backend, match).filter((holder) =>
+    const fresh = lookupHolders(backend, match, query).filter((holder) =>
       !holder.ownerless &&
       (holder.process
         ? !known.survivors.has(holder.process.pid)
@@ -351,7 +352,8 @@ export async function killPort(
   options: KillOptions,
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
-  const { processes, invisible } = groupByProcess(lookupHolders(backend, match));
+  const query = { listeningTcpOnly: !options.allStates };
+  const { processes, invisible } = groupByProcess(lookupHolders(backend, match, query));
   if (processes.length === 0 && invisible.length === 0) {
     return { matched: false, reports: [], respawns: [] };
   }
@@ -372,7 +374,13 @@ export async function killPort(
   );
   const settleMs = supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0;
   const invisibleSockets = new Set(invisible.map((holder) => socketKey(holder.socket)));
-  const respawns = await findRespawns(backend, match, { survivors, invisibleSockets }, settleMs);
+  const respawns = await findRespawns(
+    backend,
+    match,
+    query,
+    { survivors, invisibleSockets },
+    settleMs,
+  );
   return { matched: true, reports, respawns };
 }
 

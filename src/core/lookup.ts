@@ -52,12 +52,16 @@ export function joinHolders(
   return rows.sort(compareHolders);
 }
 
-/** Finds every socket `match` accepts and describes its holders. */
+/**
+ * Finds every socket `match` accepts and describes its holders. `listeningTcpOnly` promises that
+ * `match` rejects TCP sockets outside LISTEN, which lets the backend skip reading them.
+ */
 export function lookupHolders(
   backend: PlatformBackend,
   match: (socket: SocketEntry) => boolean,
+  query: { readonly listeningTcpOnly: boolean },
 ): SocketHolder[] {
-  const held = backend.findSockets(match);
+  const held = backend.findSockets(match, query);
   if (held.length === 0) return [];
   const pids = [...new Set(held.flatMap((entry) => entry.pids))];
   return joinHolders(held, backend.describeProcesses(pids));

@@ -123,9 +123,14 @@ export interface PlatformBackend {
   readonly protectedPids: ReadonlySet<number>;
   /**
    * Every socket for which `match` is true, with its holders. Backends look for holders only
-   * when at least one socket matches, so asking about a free port stays cheap.
+   * when at least one socket matches, so asking about a free port stays cheap. With
+   * `listeningTcpOnly`, `match` accepts no TCP socket outside LISTEN, so a backend may skip
+   * reading them (on Linux that spares walking the whole connection hash).
    */
-  findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[];
+  findSockets(
+    match: (socket: SocketEntry) => boolean,
+    query?: { readonly listeningTcpOnly?: boolean },
+  ): HeldSocket[];
   /** Facts about each PID that still exists; PIDs that vanished are left out. */
   describeProcesses(pids: readonly number[]): Map<number, ProcessInfo>;
   /** A handle for ending `process`; it refuses to act once the PID is no longer that process. */

@@ -40,6 +40,7 @@ function readTable(
     text = Deno.readTextFileSync(table.file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return []; // IPv6 disabled: no tcp6/udp6 file
+    // NotCapable (Deno grants /proc only with --allow-all) must fail loudly, never read as free.
     throw error;
   }
   return parseProcNet(text, table)
