@@ -122,6 +122,7 @@ print(s.getsockname()[1], flush=True)
 time.sleep(3600)' & wait`,
     ],
     stdout: "piped",
+    stderr: "null", // bash reports each "Killed" child
     stdin: "null",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -183,7 +184,7 @@ function printTable(title: string, series: readonly Series[], baselines: readonl
 async function installNpmTools(): Promise<{ killPort: string | null; fkill: string | null }> {
   const dir = `${Deno.env.get("HOME")}/.cache/portctl-bench-npm`;
   const killPortBin = `${dir}/node_modules/kill-port/cli.js`;
-  const fkillBin = `${dir}/node_modules/fkill-cli/distribution/cli.js`;
+  const fkillBin = `${dir}/node_modules/fkill-cli/cli.js`;
   const exists = (path: string) => {
     try {
       return Deno.statSync(path).isFile;

@@ -53,7 +53,13 @@ esac
 if [ ! -x "$WINE_DIR/setup.sh" ] || [ ! -x "$WINE_DIR/wdeno" ]; then
   fail_setup "Wine harness not found at $WINE_DIR (set PORTCTL_WINE_DIR)"
 fi
-[ "$(id -u)" = 0 ] || fail_setup "the Wine harness needs root (chroot, bind mounts): run with sudo"
+if [ "$(id -u)" != 0 ]; then
+  # CI runs as root, so there a missing root is a failure; a developer without sudo gets a loud skip.
+  [ "${CI:-}" = true ] && fail_setup "the Wine harness needs root (chroot, bind mounts)"
+  echo "SKIP the Wine harness needs root (chroot, bind mounts): Windows was NOT tested; run with sudo"
+  echo "0 passed, 0 failed"
+  exit 0
+fi
 # shellcheck source=/dev/null
 . "$WINE_DIR/common.sh"
 
