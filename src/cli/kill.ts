@@ -16,7 +16,7 @@ import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
-import { secondsParser, targetParser } from "./parsers.ts";
+import { secondsParser, switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
 
 /** Parsed `kill` flags. */
 export interface KillFlags {
@@ -102,18 +102,10 @@ export const killCommand = buildCommand({
   func: runKill,
   parameters: {
     flags: {
-      term: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
-      },
-      kill: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Send SIGKILL at once (Windows: TerminateProcess)",
-      },
+      term: switchFlag(
+        "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
+      ),
+      kill: switchFlag("Send SIGKILL at once (Windows: TerminateProcess)"),
       signal: {
         kind: "parsed",
         parse: String,
@@ -128,25 +120,10 @@ export const killCommand = buildCommand({
         placeholder: "SECONDS",
         brief: "How long to wait for each process to exit (default 5)",
       },
-      dryRun: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Show what would be signalled; signal nothing",
-      },
-      json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
-      allStates: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Also match TCP sockets that are not listening",
-      },
-      noFail: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Exit 0 when nothing holds the ports",
-      },
+      dryRun: switchFlag("Show what would be signalled; signal nothing"),
+      json: switchFlag("Print JSON"),
+      allStates: switchFlag("Also match TCP sockets that are not listening"),
+      noFail: switchFlag("Exit 0 when nothing holds the ports"),
       plugin: {
         kind: "parsed",
         parse: String,
@@ -155,12 +132,7 @@ export const killCommand = buildCommand({
         placeholder: "FILE",
         brief: "Run this plugin file too (repeatable)",
       },
-      noPlugins: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Run no plugins at all",
-      },
+      noPlugins: switchFlag("Run no plugins at all"),
       pluginTimeout: {
         kind: "parsed",
         parse: secondsParser("--plugin-timeout", 0.1),
@@ -169,15 +141,7 @@ export const killCommand = buildCommand({
         brief: "How long one plugin hook may take (default 10)",
       },
     },
-    positional: {
-      kind: "array",
-      parameter: {
-        brief: "Port, range or protocol:port",
-        parse: targetParser,
-        placeholder: "target",
-      },
-      minimum: 1,
-    },
+    positional: TARGETS_POSITIONAL,
   },
   docs: {
     brief: "End every process holding the ports, then confirm they are free",

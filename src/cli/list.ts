@@ -12,6 +12,7 @@ import type { Protocol, SocketEntry } from "../platform/types.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP } from "./help_text.ts";
+import { switchFlag } from "./parsers.ts";
 
 /** Parsed `list` flags. */
 export interface ListFlags {
@@ -49,15 +50,10 @@ export const listCommand = buildCommand({
   func: runList,
   parameters: {
     flags: {
-      json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
-      tcp: { kind: "boolean", optional: true, withNegated: false, brief: "TCP only" },
-      udp: { kind: "boolean", optional: true, withNegated: false, brief: "UDP only" },
-      allStates: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Also show TCP sockets that are not listening",
-      },
+      json: switchFlag("Print JSON"),
+      tcp: switchFlag("TCP only"),
+      udp: switchFlag("UDP only"),
+      allStates: switchFlag("Also show TCP sockets that are not listening"),
     },
     positional: { kind: "tuple", parameters: [] },
   },

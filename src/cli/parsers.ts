@@ -29,3 +29,15 @@ export function secondsParser(flag: string, minimum = 0): (text: string) => numb
     return Math.round(seconds * 1000);
   };
 }
+
+/** A boolean flag with no `--no-` twin (portctl's flags are all opt-in switches). */
+export function switchFlag(brief: string) {
+  return { kind: "boolean", optional: true, withNegated: false, brief } as const;
+}
+
+/** The `<target>...` positional of `kill` and `who`: one or more, each parsed at the edge. */
+export const TARGETS_POSITIONAL = {
+  kind: "array",
+  parameter: { brief: "Port, range or protocol:port", parse: targetParser, placeholder: "target" },
+  minimum: 1,
+} as const;

@@ -13,7 +13,7 @@ import { holderJson, renderHolders } from "../output/holders.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
-import { targetParser } from "./parsers.ts";
+import { switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
 
 /** Parsed `who` flags. */
 export interface WhoFlags {
@@ -42,23 +42,10 @@ export const whoCommand = buildCommand({
   func: runWho,
   parameters: {
     flags: {
-      json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
-      allStates: {
-        kind: "boolean",
-        optional: true,
-        withNegated: false,
-        brief: "Also match TCP sockets that are not listening",
-      },
+      json: switchFlag("Print JSON"),
+      allStates: switchFlag("Also match TCP sockets that are not listening"),
     },
-    positional: {
-      kind: "array",
-      parameter: {
-        brief: "Port, range or protocol:port",
-        parse: targetParser,
-        placeholder: "target",
-      },
-      minimum: 1,
-    },
+    positional: TARGETS_POSITIONAL,
   },
   docs: {
     brief: "Show which processes hold the ports",
