@@ -242,7 +242,10 @@ async function runSignals(
   const waitAfter = (signal: SignalName) =>
     signal === SIGKILL ? AFTER_SIGKILL_WAIT_MS : options.timeoutMs;
   const first = await send(firstSignal, waitAfter(firstSignal));
-  if (first === "exited") return finish("ended", null);
+  if (first === "exited") {
+    // nginx workers, for one, exit on their master's signal before portctl reaches them.
+    return finish("ended", signals.length === 0 ? "exited before portctl signalled it" : null);
+  }
   if (first !== "alive" && first.kind === "denied") return finish("denied", first.message);
   const escalate = options.mode.kind === "escalate" && firstSignal !== SIGKILL;
   if (!escalate) {

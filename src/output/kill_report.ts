@@ -77,8 +77,9 @@ export function killLine(report: ProcessKillReport, style: Styler): string {
   const why = report.message ? `: ${report.message}` : "";
   switch (report.outcome) {
     case "ended": {
-      const how = last ? ` by ${last}` : report.message ? ` (${report.message})` : "";
-      return `${style.green("ended")} ${who}${how} in ${seconds(report.elapsedMs)}`;
+      const how = last ? ` by ${last}` : "";
+      const note = !last && report.message ? `: ${report.message}` : "";
+      return `${style.green("ended")} ${who}${how} in ${seconds(report.elapsedMs)}${note}`;
     }
     case "dry-run":
       return `${style.yellow("would signal")} ${who} with ${report.signals.join(", ")}${why}`;

@@ -1,0 +1,343 @@
+/**
+ * The kernel socket tables through netlink `NETLINK_SOCK_DIAG` (what `ss` uses), called through
+ * libc with Deno FFI: struct layouts (written once, below), a pure request encoder and response
+ * decoder that run on any OS, and the syscalls, which open libc on first use, never at import.
+ *
+ * Why not only `/proc/net/tcp`: reading it walks the whole TCP established hash, which the kernel
+ * sizes by RAM, so it costs milliseconds even when it holds three sockets. A sock_diag request
+ * whose states are only `TCPF_LISTEN` walks the listening hash alone.
+ *
+ * Rows come back in the shape {@linkcode parseProcNet} gives, with the same values: the same state
+ * names, the uid the way procfs prints it, the inode as decimal text. When netlink cannot answer
+ * (no libc, no FFI permission, socket() refused by seccomp or a sandbox, a kernel without
+ * `inet_diag`), {@linkcode dumpSockets} returns null and the caller reads procfs instead.
+ *
+ * Layouts are host-order (little-endian on every Linux Deno runs on: x86_64 and aarch64), except
+ * the addresses and ports inside `inet_diag_sockid`, which are network order.
+ *
+ * @module
+ */
+
+import type { IpFamily, Protocol, SocketState } from "../types.ts";
+import { formatIpv6, type ProcNetSocket, socketStateName } from "./procfs_net.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Constants.
+
+/** `AF_NETLINK`, from `include/linux/socket.h`. */
+export const AF_NETLINK = 16;
+/** `AF_INET`. */
+export const AF_INET = 2;
+/** `AF_INET6`. */
+export const AF_INET6 = 10;
+/** `SOCK_RAW`, from `include/linux/net.h`. */
+const SOCK_RAW = 3;
+/** `SOCK_CLOEXEC` (= `O_CLOEXEC`, 0o2000000 on x86_64 and aarch64). */
+const SOCK_CLOEXEC = 0x80000;
+/** `NETLINK_SOCK_DIAG`, from `include/uapi/linux/netlink.h`. */
+export const NETLINK_SOCK_DIAG = 4;
+/** `IPPROTO_TCP`, from `include/uapi/linux/in.h`. */
+export const IPPROTO_TCP = 6;
+/** `IPPROTO_UDP`. */
+export const IPPROTO_UDP = 17;
+/** `SOCK_DIAG_BY_FAMILY`, from `include/uapi/linux/sock_diag.h`: request and reply type. */
+export const SOCK_DIAG_BY_FAMILY = 20;
+/** `nlmsg_type` values from `include/uapi/linux/netlink.h`. */
+export const NLMSG_NOOP = 1;
+/** An error (or an ack); its payload is `struct nlmsgerr`, a negative errno first. */
+export const NLMSG_ERROR = 2;
+/** The end of a multipart (dump) reply. */
+export const NLMSG_DONE = 3;
+/** Data was lost. */
+export const NLMSG_OVERRUN = 4;
+/** `nlmsg_flags`: a request. */
+export const NLM_F_REQUEST = 0x1;
+/** `nlmsg_flags`: `NLM_F_ROOT | NLM_F_MATCH`, a dump of the whole table. */
+export const NLM_F_DUMP = 0x300;
+/** `recv` flag: return the real length of a datagram longer than the buffer. */
+const MSG_TRUNC = 0x20;
+/** `setsockopt` level and option for a receive timeout (`asm-generic/socket.h`). */
+const SOL_SOCKET = 1;
+const SO_RCVTIMEO = 20;
+
+/** `TCP_LISTEN` is state 10 in `include/net/tcp_states.h`; `TCPF_LISTEN` is its bit. */
+export const TCPF_LISTEN = 1 << 10;
+/**
+ * `TCPF_BOUND_INACTIVE` (state 13, Linux 6.8+): TCP sockets bound but neither listening nor
+ * connected. `/proc/net/tcp` never lists them, so neither does portctl.
+ */
+export const TCPF_BOUND_INACTIVE = 1 << 13;
+/** Every state `/proc/net/tcp` lists (everything but bound-inactive sockets). */
+export const ALL_STATES = (0xffffffff & ~TCPF_BOUND_INACTIVE) >>> 0;
+
+// ---------------------------------------------------------------------------------------------
+// Struct layouts, from `include/uapi/linux/netlink.h` and `include/uapi/linux/inet_diag.h`.
+// Every member is naturally aligned and netlink pads messages to 4 bytes (`NLMSG_ALIGN`).
+
+/** `struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; }`: 16 bytes. */
+export const NLMSGHDR = { size: 16, len: 0, type: 4, flags: 6, seq: 8, pid: 12 } as const;
+
+/** `struct nlmsgerr { int error; struct nlmsghdr msg; }`: the errno sits right after the header. */
+const NLMSGERR_ERROR = NLMSGHDR.size;
+
+/**
+ * `struct inet_diag_sockid`: 48 bytes. `__be16 sport` (0), `__be16 dport` (2),
+ * `__be32 src[4]` (4), `__be32 dst[4]` (20), `u32 if` (36), `u32 cookie[2]` (40).
+ */
+const SOCKID = { size: 48, sport: 0, src: 4 } as const;
+
+/**
+ * `struct inet_diag_req_v2 { u8 family; u8 protocol; u8 ext; u8 pad; u32 states;
+ * struct inet_diag_sockid id; }`: 56 bytes.
+ */
+export const INET_DIAG_REQ_V2 = {
+  size: 8 + SOCKID.size,
+  family: 0,
+  protocol: 1,
+  ext: 2,
+  states: 4,
+  id: 8,
+} as const;
+
+/**
+ * `struct inet_diag_msg { u8 family; u8 state; u8 timer; u8 retrans; struct inet_diag_sockid id;
+ * u32 expires; u32 rqueue; u32 wqueue; u32 uid; u32 inode; }`: 72 bytes, then attributes.
+ */
+export const INET_DIAG_MSG = {
+  size: 4 + SOCKID.size + 20,
+  family: 0,
+  state: 1,
+  sport: 4 + SOCKID.sport,
+  src: 4 + SOCKID.src,
+  uid: 4 + SOCKID.size + 12,
+  inode: 4 + SOCKID.size + 16,
+} as const;
+
+/** Size of a whole dump request: header and `inet_diag_req_v2`. */
+export const DIAG_REQUEST_SIZE = NLMSGHDR.size + INET_DIAG_REQ_V2.size;
+
+/** Rounds `n` up to netlink's 4-byte alignment (`NLMSG_ALIGN`). */
+function align(n: number): number {
+  return (n + 3) & ~3;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure encoding and decoding.
+
+/** Which table to dump: the same pair `parseProcNet` takes. */
+export interface DiagTable {
+  readonly protocol: Protocol;
+  readonly family: IpFamily;
+}
+
+/**
+ * Encodes a `SOCK_DIAG_BY_FAMILY` dump request for one table. With `listeningOnly` (TCP only) the
+ * request asks for `TCPF_LISTEN` alone, which spares the kernel the connection hash.
+ *
+ * @example
+ * ```ts
+ * const request = encodeDiagRequest({ protocol: "tcp", family: 4 }, { listeningOnly: true, seq: 1 });
+ * request.byteLength; // 72
+ * ```
+ */
+export function encodeDiagRequest(
+  table: DiagTable,
+  options: { readonly listeningOnly?: boolean; readonly seq?: number } = {},
+): Uint8Array {
+  const bytes = new Uint8Array(DIAG_REQUEST_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(NLMSGHDR.len, DIAG_REQUEST_SIZE, true);
+  view.setUint16(NLMSGHDR.type, SOCK_DIAG_BY_FAMILY, true);
+  view.setUint16(NLMSGHDR.flags, NLM_F_REQUEST | NLM_F_DUMP, true);
+  view.setUint32(NLMSGHDR.seq, options.seq ?? 0, true);
+  // nlmsg_pid 0: addressed to the kernel. The socket id stays all zero: no filter.
+  const request = NLMSGHDR.size;
+  bytes[request + INET_DIAG_REQ_V2.family] = table.family === 4 ? AF_INET : AF_INET6;
+  bytes[request + INET_DIAG_REQ_V2.protocol] = table.protocol === "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
+  const states = table.protocol === "tcp" && options.listeningOnly ? TCPF_LISTEN : ALL_STATES;
+  view.setUint32(request + INET_DIAG_REQ_V2.states, states, true);
+  return bytes;
+}
+
+/** What one batch of reply messages said. */
+export type DiagBatch =
+  /** Sockets were appended; `done` once `NLMSG_DONE` was seen (the dump is complete). */
+  | { readonly kind: "sockets"; readonly done: boolean }
+  /** The kernel answered `NLMSG_ERROR` (`errno` positive, e.g. 2 for ENOENT) or the bytes are bad. */
+  | { readonly kind: "error"; readonly errno: number };
+
+/** IPv4 text from 4 network-order bytes. */
+function ipv4Text(bytes: Uint8Array, at: number): string {
+  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+}
+
+/** IPv6 text from 16 network-order bytes, formatted exactly as procfs rows are. */
+function ipv6Text(bytes: Uint8Array, at: number): string {
+  const octets = new Array<number>(16);
+  for (let i = 0; i < 16; i++) octets[i] = bytes[at + i];
+  return formatIpv6(octets);
+}
+
+/**
+ * Decodes the reply messages in `bytes` (one or more `recv` results, back to back), appending a
+ * row per `inet_diag_msg` to `into` for `protocol`'s table. Messages of another sequence number
+ * are skipped when `seq` is given.
+ *
+ * @example
+ * ```ts
+ * const rows: ProcNetSocket[] = [];
+ * const batch = decodeDiagMessages(reply, { protocol: "tcp", into: rows });
+ * if (batch.kind === "sockets" && batch.done) console.log(rows.length);
+ * ```
+ */
+export function decodeDiagMessages(
+  bytes: Uint8Array,
+  options: {
+    readonly protocol: Protocol;
+    readonly into: ProcNetSocket[];
+    readonly seq?: number;
+  },
+): DiagBatch {
+  const { protocol, into, seq } = options;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  while (at + NLMSGHDR.size <= bytes.byteLength) {
+    const length = view.getUint32(at + NLMSGHDR.len, true);
+    if (length < NLMSGHDR.size || at + length > bytes.byteLength) return { kind: "error", errno: 0 };
+    const type = view.getUint16(at + NLMSGHDR.type, true);
+    const payload = at + NLMSGHDR.size;
+    const next = at + align(length);
+    if (seq !== undefined && view.getUint32(at + NLMSGHDR.seq, true) !== seq) {
+      at = next;
+      continue;
+    }
+    if (type === NLMSG_DONE) return { kind: "sockets", done: true };
+    if (type === NLMSG_ERROR) {
+      const errno = length >= NLMSGHDR.size + 4 ? -view.getInt32(payload, true) : 0;
+      return { kind: "error", errno };
+    }
+    if (type === NLMSG_OVERRUN) return { kind: "error", errno: 0 };
+    if (type === SOCK_DIAG_BY_FAMILY) {
+      if (length < NLMSGHDR.size + INET_DIAG_MSG.size) return { kind: "error", errno: 0 };
+      const familyCode = bytes[payload + INET_DIAG_MSG.family];
+      const family: IpFamily = familyCode === AF_INET ? 4 : 6;
+      const src = payload + INET_DIAG_MSG.src;
+      const state: SocketState = socketStateName(protocol, bytes[payload + INET_DIAG_MSG.state]);
+      into.push({
+        entry: {
+          protocol,
+          family,
+          address: family === 4 ? ipv4Text(bytes, src) : ipv6Text(bytes, src),
+          port: view.getUint16(payload + INET_DIAG_MSG.sport, false),
+          state,
+          uid: view.getUint32(payload + INET_DIAG_MSG.uid, true),
+          user: null,
+        },
+        inode: String(view.getUint32(payload + INET_DIAG_MSG.inode, true)),
+      });
+    }
+    // NLMSG_NOOP and unknown types carry nothing for us.
+    at = next;
+  }
+  return { kind: "sockets", done: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The syscalls.
+
+/** libc on glibc systems (every Linux Deno's own builds run on). */
+export const LIBC_PATH = "libc.so.6";
+
+/** The libc calls a dump makes, with their C signatures. Each returns -1 on failure. */
+export const LIBC_SYMBOLS = {
+  /** `int socket(int domain, int type, int protocol)` */
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /**
+   * `int setsockopt(int fd, int level, int name, const void *value, socklen_t length)`
+   */
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  /** `ssize_t send(int fd, const void *buffer, size_t length, int flags)` */
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** `ssize_t recv(int fd, void *buffer, size_t length, int flags)` */
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** `int close(int fd)` */
+  close: { parameters: ["i32"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The callable symbols of {@linkcode LIBC_SYMBOLS}. */
+export type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+/**
+ * Size of the one receive buffer. The kernel sizes each dump datagram by the largest buffer a
+ * reader offered, capped just under 32 KiB (`netlink_recvmsg`), so one always fits.
+ */
+const RECEIVE_BUFFER_SIZE = 32 * 1024;
+/** A dump that stalls this long is abandoned for procfs (it never should: the kernel answers). */
+const RECEIVE_TIMEOUT_SECONDS = 2;
+
+let libc: LibcSymbols | null | undefined;
+let receiveBuffer: Uint8Array | undefined;
+let nextSeq = 1;
+
+/**
+ * libc's symbols, or null when FFI is not allowed or libc cannot be opened. Asked once per run.
+ * The permission is queried first so that a run without `--allow-ffi` never prompts.
+ */
+function openLibc(): LibcSymbols | null {
+  if (libc !== undefined) return libc;
+  libc = null;
+  if (Deno.build.os !== "linux") return libc;
+  try {
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return libc;
+    libc = Deno.dlopen(LIBC_PATH, LIBC_SYMBOLS).symbols;
+  } catch {
+    // Not glibc (no libc.so.6), or the runtime refused: procfs it is.
+  }
+  return libc;
+}
+
+/**
+ * Every socket of one table, by a sock_diag dump, or null when netlink cannot answer (the caller
+ * then reads `/proc/net/*`). With `listeningOnly`, a TCP dump asks for LISTEN sockets alone.
+ * Entries have `user: null`, as {@linkcode parseProcNet} leaves them.
+ *
+ * @example
+ * ```ts
+ * const rows = dumpSockets({ protocol: "tcp", family: 4 }, { listeningOnly: true });
+ * if (rows === null) {
+ *   // read /proc/net/tcp instead
+ * }
+ * ```
+ */
+export function dumpSockets(
+  table: DiagTable,
+  options: { readonly listeningOnly?: boolean } = {},
+): ProcNetSocket[] | null {
+  const lib = openLibc();
+  if (lib === null) return null;
+  const fd = lib.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return null;
+  try {
+    const timeout = new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]); // struct timeval
+    if (lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, timeout.byteLength) !== 0) return null;
+    const seq = nextSeq++;
+    const request = encodeDiagRequest(table, { listeningOnly: options.listeningOnly, seq });
+    if (Number(lib.send(fd, request, request.byteLength, 0)) !== request.byteLength) return null;
+    const buffer = receiveBuffer ??= new Uint8Array(RECEIVE_BUFFER_SIZE);
+    const rows: ProcNetSocket[] = [];
+    for (;;) {
+      const received = Number(lib.recv(fd, buffer, buffer.byteLength, MSG_TRUNC));
+      // An error, a timeout, or a datagram cut short: none can be trusted as the whole table.
+      if (received <= 0 || received > buffer.byteLength) return null;
+      const batch = decodeDiagMessages(buffer.subarray(0, received), {
+        protocol: table.protocol,
+        into: rows,
+        seq,
+      });
+      if (batch.kind === "error") return null;
+      if (batch.done) return rows;
+    }
+  } finally {
+    lib.close(fd);
+  }
+}
