@@ -1,6 +1,7 @@
 /**
- * The Linux backend: sockets from `/proc/net/*`, holders from `/proc/<pid>/fd`, signals through
- * `Deno.kill`, identity from the start time in `/proc/<pid>/stat`.
+ * The Linux backend: sockets from netlink sock_diag (`/proc/net/*` where netlink cannot answer),
+ * holders from `/proc/<pid>/fd`, signals through `Deno.kill`, identity from the start time in
+ * `/proc/<pid>/stat`.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import type {
 } from "../types.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket } from "./procfs_net.ts";
+import { dumpSockets, withListenerUids } from "./sock_diag.ts";
 import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
 import { userName } from "./users.ts";
 
@@ -31,10 +33,7 @@ const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] 
 /** Interval between checks while waiting for a process to exit. */
 const EXIT_POLL_MS = 10;
 
-function readTable(
-  table: typeof TABLES[number],
-  match: (s: SocketEntry) => boolean,
-): ProcNetSocket[] {
+function readProcTable(table: typeof TABLES[number]): ProcNetSocket[] {
   let text: string;
   try {
     text = Deno.readTextFileSync(table.file);
@@ -43,13 +42,43 @@ function readTable(
     // NotCapable (Deno grants /proc only with --allow-all) must fail loudly, never read as free.
     throw error;
   }
-  return parseProcNet(text, table)
-    .filter((row) => match(row.entry))
-    .map((row) => ({ ...row, entry: { ...row.entry, user: userName(row.entry.uid ?? 0) } }));
+  return parseProcNet(text, table);
 }
 
-function findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[] {
-  const rows: ProcNetSocket[] = TABLES.flatMap((table) => readTable(table, match));
+/** One table's rows, and whether netlink gave them (procfs is the fallback, table by table). */
+function readTable(
+  table: typeof TABLES[number],
+  listeningTcpOnly: boolean,
+): { rows: ProcNetSocket[]; fromNetlink: boolean } {
+  const listeningOnly = listeningTcpOnly && table.protocol === "tcp";
+  const rows = dumpSockets(table, { listeningOnly });
+  return rows === null
+    ? { rows: readProcTable(table), fromNetlink: false }
+    : { rows, fromNetlink: true };
+}
+
+/** Every table's rows that `match` accepts, with user names filled in. */
+function readTables(
+  match: (s: SocketEntry) => boolean,
+  listeningTcpOnly: boolean,
+): ProcNetSocket[] {
+  const tables = TABLES.map((table) => readTable(table, listeningTcpOnly));
+  // Netlink says uid 0 for a SYN_RECV request socket where procfs names its listener's owner.
+  const listeners = listeningTcpOnly
+    ? []
+    : tables.flatMap((table) => table.rows.filter((row) => row.entry.state === "LISTEN"));
+  return tables.flatMap(({ rows, fromNetlink }) =>
+    (fromNetlink && !listeningTcpOnly ? withListenerUids(rows, listeners) : rows)
+      .filter((row) => match(row.entry))
+      .map((row) => ({ ...row, entry: { ...row.entry, user: userName(row.entry.uid ?? 0) } }))
+  );
+}
+
+function findSockets(
+  match: (socket: SocketEntry) => boolean,
+  query?: { readonly listeningTcpOnly?: boolean },
+): HeldSocket[] {
+  const rows = readTables(match, query?.listeningTcpOnly ?? false);
   const wanted = new Set(rows.map((row) => row.inode).filter((inode) => inode !== "0"));
   const holders = findSocketHolders(wanted);
   return rows.map((row): HeldSocket => {

@@ -8,7 +8,9 @@
  * whose states are only `TCPF_LISTEN` walks the listening hash alone.
  *
  * Rows come back in the shape {@linkcode parseProcNet} gives, with the same values: the same state
- * names, the uid the way procfs prints it, the inode as decimal text. When netlink cannot answer
+ * names, the uid the way procfs prints it, the inode as decimal text. One exception: a TCP request
+ * socket (SYN_RECV) carries uid 0 where procfs prints its listener's owner, which
+ * {@linkcode withListenerUids} puts back once every table is read. When netlink cannot answer
  * (no libc, no FFI permission, socket() refused by seccomp or a sandbox, a kernel without
  * `inet_diag`), {@linkcode dumpSockets} returns null and the caller reads procfs instead.
  *
@@ -56,9 +58,8 @@ export const NLM_F_REQUEST = 0x1;
 export const NLM_F_DUMP = 0x300;
 /** `recv` flag: return the real length of a datagram longer than the buffer. */
 const MSG_TRUNC = 0x20;
-/** `setsockopt` level and option for a receive timeout (`asm-generic/socket.h`). */
-const SOL_SOCKET = 1;
-const SO_RCVTIMEO = 20;
+/** `recv` flag: fail with EAGAIN rather than wait. */
+const MSG_DONTWAIT = 0x40;
 
 /** `TCP_LISTEN` is state 10 in `include/net/tcp_states.h`; `TCPF_LISTEN` is its bit. */
 export const TCPF_LISTEN = 1 << 10;
@@ -77,8 +78,8 @@ export const ALL_STATES = (0xffffffff & ~TCPF_BOUND_INACTIVE) >>> 0;
 /** `struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; }`: 16 bytes. */
 export const NLMSGHDR = { size: 16, len: 0, type: 4, flags: 6, seq: 8, pid: 12 } as const;
 
-/** `struct nlmsgerr { int error; struct nlmsghdr msg; }`: the errno sits right after the header. */
-const NLMSGERR_ERROR = NLMSGHDR.size;
+/** `struct nlmsgerr { int error; struct nlmsghdr msg; }`: a negative errno, then the request's header. */
+const NLMSGERR = { error: 0 } as const;
 
 /**
  * `struct inet_diag_sockid`: 48 bytes. `__be16 sport` (0), `__be16 dport` (2),
@@ -203,7 +204,9 @@ export function decodeDiagMessages(
   let at = 0;
   while (at + NLMSGHDR.size <= bytes.byteLength) {
     const length = view.getUint32(at + NLMSGHDR.len, true);
-    if (length < NLMSGHDR.size || at + length > bytes.byteLength) return { kind: "error", errno: 0 };
+    if (length < NLMSGHDR.size || at + length > bytes.byteLength) {
+      return { kind: "error", errno: 0 };
+    }
     const type = view.getUint16(at + NLMSGHDR.type, true);
     const payload = at + NLMSGHDR.size;
     const next = at + align(length);
@@ -213,7 +216,9 @@ export function decodeDiagMessages(
     }
     if (type === NLMSG_DONE) return { kind: "sockets", done: true };
     if (type === NLMSG_ERROR) {
-      const errno = length >= NLMSGHDR.size + 4 ? -view.getInt32(payload, true) : 0;
+      const errno = length >= NLMSGHDR.size + 4
+        ? -view.getInt32(payload + NLMSGERR.error, true)
+        : 0;
       return { kind: "error", errno };
     }
     if (type === NLMSG_OVERRUN) return { kind: "error", errno: 0 };
@@ -242,6 +247,56 @@ export function decodeDiagMessages(
   return { kind: "sockets", done: false };
 }
 
+/** Wildcard addresses a listener may be bound to, per family. */
+const ANY_ADDRESS = { 4: "0.0.0.0", 6: "::" } as const;
+
+/**
+ * Gives each TCP request socket (SYN_RECV, inode 0) in `dumped` the uid of the listener it
+ * arrived on, found among `listeners`: `/proc/net/tcp` prints the listener's owner for these rows,
+ * `inet_diag` prints 0. The listener is the LISTEN row on the same port bound to the same
+ * address, else to the wildcard, else (for IPv4) a dual-stack IPv6 one. Other rows are returned
+ * as they are (the same array when there is nothing to change).
+ *
+ * @example
+ * ```ts
+ * const tcp = [...v4, ...v6];
+ * const fixed = withListenerUids(v4, tcp);
+ * ```
+ */
+export function withListenerUids(
+  dumped: readonly ProcNetSocket[],
+  listeners: readonly ProcNetSocket[],
+): readonly ProcNetSocket[] {
+  if (!dumped.some(isRequestSocket)) return dumped;
+  const owners = new Map<string, number | null>();
+  for (const { entry } of listeners) {
+    if (entry.protocol !== "tcp" || entry.state !== "LISTEN") continue;
+    owners.set(`${entry.family} ${entry.address} ${entry.port}`, entry.uid);
+  }
+  const ownerOf = (entry: ProcNetSocket["entry"]): number | null | undefined => {
+    const keys = [
+      `${entry.family} ${entry.address} ${entry.port}`,
+      `${entry.family} ${ANY_ADDRESS[entry.family]} ${entry.port}`,
+    ];
+    if (entry.family === 4) {
+      keys.push(`6 ::ffff:${entry.address} ${entry.port}`, `6 :: ${entry.port}`);
+    }
+    for (const key of keys) {
+      if (owners.has(key)) return owners.get(key);
+    }
+    return undefined;
+  };
+  return dumped.map((row) => {
+    if (!isRequestSocket(row)) return row;
+    const uid = ownerOf(row.entry);
+    return uid === undefined ? row : { ...row, entry: { ...row.entry, uid } };
+  });
+}
+
+function isRequestSocket(row: ProcNetSocket): boolean {
+  return row.entry.protocol === "tcp" && row.entry.state === "SYN_RECV" && row.inode === "0";
+}
+
 // ---------------------------------------------------------------------------------------------
 // The syscalls.
 
@@ -252,10 +307,6 @@ export const LIBC_PATH = "libc.so.6";
 export const LIBC_SYMBOLS = {
   /** `int socket(int domain, int type, int protocol)` */
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  /**
-   * `int setsockopt(int fd, int level, int name, const void *value, socklen_t length)`
-   */
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** `ssize_t send(int fd, const void *buffer, size_t length, int flags)` */
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   /** `ssize_t recv(int fd, void *buffer, size_t length, int flags)` */
@@ -272,8 +323,6 @@ export type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
  * reader offered, capped just under 32 KiB (`netlink_recvmsg`), so one always fits.
  */
 const RECEIVE_BUFFER_SIZE = 32 * 1024;
-/** A dump that stalls this long is abandoned for procfs (it never should: the kernel answers). */
-const RECEIVE_TIMEOUT_SECONDS = 2;
 
 let libc: LibcSymbols | null | undefined;
 let receiveBuffer: Uint8Array | undefined;
@@ -318,16 +367,21 @@ export function dumpSockets(
   const fd = lib.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0) return null;
   try {
-    const timeout = new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]); // struct timeval
-    if (lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, timeout.byteLength) !== 0) return null;
     const seq = nextSeq++;
     const request = encodeDiagRequest(table, { listeningOnly: options.listeningOnly, seq });
-    if (Number(lib.send(fd, request, request.byteLength, 0)) !== request.byteLength) return null;
+    if (Number(lib.send(fd, request, BigInt(request.byteLength), 0)) !== request.byteLength) {
+      return null;
+    }
     const buffer = receiveBuffer ??= new Uint8Array(RECEIVE_BUFFER_SIZE);
     const rows: ProcNetSocket[] = [];
     for (;;) {
-      const received = Number(lib.recv(fd, buffer, buffer.byteLength, MSG_TRUNC));
-      // An error, a timeout, or a datagram cut short: none can be trusted as the whole table.
+      // Never blocks: the kernel queues the first part of a dump inside send() and each next part
+      // inside the recv() that takes the previous one, so a part is always waiting. Were none
+      // (EAGAIN), procfs answers instead of portctl hanging.
+      const received = Number(
+        lib.recv(fd, buffer, BigInt(buffer.byteLength), MSG_TRUNC | MSG_DONTWAIT),
+      );
+      // An error, nothing queued, or a datagram cut short: none can be trusted as the whole table.
       if (received <= 0 || received > buffer.byteLength) return null;
       const batch = decodeDiagMessages(buffer.subarray(0, received), {
         protocol: table.protocol,
