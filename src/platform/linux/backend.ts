@@ -30,8 +30,14 @@ const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] 
   { file: "/proc/net/udp6", protocol: "udp", family: 6 },
 ];
 
-/** Interval between checks while waiting for a process to exit. */
-const EXIT_POLL_MS = 10;
+/**
+ * Interval between checks while waiting for a process to exit: most servers exit within a few
+ * milliseconds of SIGTERM, so poll tightly at first (a check is one small procfs read), then
+ * back off for the slow ones.
+ */
+function exitPollMs(waitedMs: number): number {
+  return waitedMs < 50 ? 1 : waitedMs < 500 ? 5 : 20;
+}
 
 function readProcTable(table: typeof TABLES[number]): ProcNetSocket[] {
   let text: string;
@@ -155,9 +161,11 @@ function openProcess(info: ProcessInfo): ProcessHandle {
     },
     async waitForExit(timeoutMs: number): Promise<boolean> {
       const deadline = performance.now() + timeoutMs;
+      const started = performance.now();
       while (isRunning()) {
-        if (performance.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
+        const now = performance.now();
+        if (now >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, exitPollMs(now - started)));
       }
       return true;
     },
