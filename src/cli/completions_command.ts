@@ -11,6 +11,7 @@ import { lookupHolders } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { completionScript, parseShell, SHELLS } from "./completions.ts";
 import type { CliContext } from "./context.ts";
+import { SIMPLE_EXIT_CODES_HELP } from "./help_text.ts";
 import { listFilter } from "./list.ts";
 
 type CompletionsWhat = ReturnType<typeof parseShell> | "ports";
@@ -72,6 +73,8 @@ EXAMPLES
   source <(portctl completions bash)
   portctl completions zsh > "\${fpath[1]}/_portctl"
   portctl completions fish > ~/.config/fish/completions/portctl.fish
-  portctl completions powershell | Out-String | Invoke-Expression`,
+  portctl completions powershell | Out-String | Invoke-Expression
+
+${SIMPLE_EXIT_CODES_HELP}`,
   },
 });

@@ -21,3 +21,9 @@ export const TARGETS_HELP = `TARGETS
   tcp:3000-3005      a protocol and a range
 By default a target matches TCP listeners and bound UDP sockets on that local port, on any
 address; a client connected to the port is never matched.`;
+
+/** Exit codes of the commands that only print or record (plugins, completions). */
+export const SIMPLE_EXIT_CODES_HELP = `EXIT CODES
+  0  done
+  2  bad usage or input (an unknown shell, no .portctl/plugins folder to trust, a missing --plugin file)
+  4  portctl itself failed unexpectedly (a bug: please report it)`;

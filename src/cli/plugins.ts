@@ -8,6 +8,7 @@
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import { ExitCode } from "../core/errors.ts";
 import type { CliContext } from "./context.ts";
+import { SIMPLE_EXIT_CODES_HELP } from "./help_text.ts";
 
 /** Parsed `plugins list` flags. */
 export interface PluginsListFlags {
@@ -72,7 +73,13 @@ where it was found, whether it is trusted, and the hooks it has. Your own plugin
 find their hooks (a plugin that fails to load shows its error); untrusted project plugins are never
 imported.
 
-${WHERE}`,
+${WHERE}
+
+EXAMPLES
+  portctl plugins list
+  portctl plugins list --json --plugin ./drain.ts
+
+${SIMPLE_EXIT_CODES_HELP}`,
   },
 });
 
@@ -87,7 +94,12 @@ export const pluginsTrustCommand = buildCommand({
 SHA-256 hash of everything in it as trusted, in $XDG_CONFIG_HOME/portctl/trust.json
 (~/.config/portctl/trust.json; Windows: %APPDATA%\\portctl\\trust.json). Until then, and again
 after any file in it changes, portctl mentions the folder once and does not run it. Review the
-plugins before trusting them: they run with your rights.`,
+plugins before trusting them: they run with your rights.
+
+EXAMPLES
+  cd ~/src/myapp && portctl plugins list && portctl plugins trust
+
+${SIMPLE_EXIT_CODES_HELP}`,
   },
 });
 
@@ -100,6 +112,12 @@ export const pluginsRoutes = buildRouteMap({
     fullDescription: `Plugins run your code before and after each process portctl kills: to drain a
 server, stop a container, protect a process, or log. See docs/plugins.md.
 
-${WHERE}`,
+${WHERE}
+
+EXAMPLES
+  portctl plugins list
+  portctl plugins trust
+
+${SIMPLE_EXIT_CODES_HELP}`,
   },
 });

@@ -503,10 +503,27 @@ Deno.test({
     for (const text of ["kill", "who", "list", "EXIT CODES", "EXAMPLES"]) {
       assert(help.stdout.includes(text), `--help mentions ${text}`);
     }
-    for (const command of ["kill", "who", "list"]) {
-      const run = await portctl([command, "--help"], { env });
-      assertEquals(run.code, 0);
-      assert(run.stdout.includes("EXIT CODES") && run.stdout.includes("EXAMPLES"), command);
+    const commands = [
+      ["kill"],
+      ["who"],
+      ["find"],
+      ["list"],
+      ["ls"],
+      ["plugins"],
+      [
+        "plugins",
+        "list",
+      ],
+      ["plugins", "trust"],
+      ["completions"],
+    ];
+    for (const command of commands) {
+      const run = await portctl([...command, "--help"], { env });
+      assertEquals(run.code, 0, command.join(" "));
+      assert(
+        run.stdout.includes("EXIT CODES") && run.stdout.includes("EXAMPLES"),
+        command.join(" "),
+      );
     }
     const kill = (await portctl(["kill", "--help"], { env })).stdout;
     for (

@@ -21,6 +21,7 @@
  */
 
 import type { IpFamily, Protocol, SocketState } from "../types.ts";
+import { type LibcSymbols, openLibc } from "./libc.ts";
 import { formatIpv6, type ProcNetSocket, socketStateName } from "./procfs_net.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -300,50 +301,14 @@ function isRequestSocket(row: ProcNetSocket): boolean {
 // ---------------------------------------------------------------------------------------------
 // The syscalls.
 
-/** libc on glibc systems (every Linux Deno's own builds run on). */
-export const LIBC_PATH = "libc.so.6";
-
-/** The libc calls a dump makes, with their C signatures. Each returns -1 on failure. */
-export const LIBC_SYMBOLS = {
-  /** `int socket(int domain, int type, int protocol)` */
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  /** `ssize_t send(int fd, const void *buffer, size_t length, int flags)` */
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  /** `ssize_t recv(int fd, void *buffer, size_t length, int flags)` */
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  /** `int close(int fd)` */
-  close: { parameters: ["i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-/** The callable symbols of {@linkcode LIBC_SYMBOLS}. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
 /**
  * Size of the one receive buffer. The kernel sizes each dump datagram by the largest buffer a
  * reader offered, capped just under 32 KiB (`netlink_recvmsg`), so one always fits.
  */
 const RECEIVE_BUFFER_SIZE = 32 * 1024;
 
-let libc: LibcSymbols | null | undefined;
 let receiveBuffer: Uint8Array | undefined;
 let nextSeq = 1;
-
-/**
- * libc's symbols, or null when FFI is not allowed or libc cannot be opened. Asked once per run.
- * The permission is queried first so that a run without `--allow-ffi` never prompts.
- */
-function openLibc(): LibcSymbols | null {
-  if (libc !== undefined) return libc;
-  libc = null;
-  if (Deno.build.os !== "linux") return libc;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return libc;
-    libc = Deno.dlopen(LIBC_PATH, LIBC_SYMBOLS).symbols;
-  } catch {
-    // Not glibc (no libc.so.6), or the runtime refused: procfs it is.
-  }
-  return libc;
-}
 
 /**
  * Every socket of one table, by a sock_diag dump, or null when netlink cannot answer (the caller
