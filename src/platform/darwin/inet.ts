@@ -7,6 +7,9 @@
  */
 
 import type { IpFamily, Protocol, SocketState } from "../types.ts";
+import { formatIpv4, formatIpv6 } from "../ip_text.ts";
+
+export { formatIpv4, formatIpv6 };
 
 /** `AF_INET` in `sys/socket.h`. */
 export const AF_INET = 2;
@@ -72,60 +75,6 @@ export function familyOf(addressFamily: number, vflag: number): IpFamily | null 
   if (addressFamily === AF_INET6) return 6;
   if (addressFamily !== 0) return null;
   return (vflag & VFLAG_IPV6) !== 0 ? 6 : 4;
-}
-
-/**
- * Formats 4 bytes as dotted IPv4.
- *
- * @example
- * ```ts
- * formatIpv4(new Uint8Array([127, 0, 0, 1]), 0); // "127.0.0.1"
- * ```
- */
-export function formatIpv4(bytes: Uint8Array, offset: number): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-}
-
-/**
- * Formats 16 bytes as IPv6 text (RFC 5952): lower-case hex, the longest run of two or more zero
- * groups shortened to `::`, and IPv4-mapped addresses as `::ffff:a.b.c.d`.
- *
- * @example
- * ```ts
- * formatIpv6(new Uint8Array(16), 0); // "::"
- * ```
- */
-export function formatIpv6(bytes: Uint8Array, offset: number): string {
-  let leadingZeros = true;
-  for (let i = 0; i < 10; i++) {
-    if (bytes[offset + i] !== 0) {
-      leadingZeros = false;
-      break;
-    }
-  }
-  if (leadingZeros && bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff) {
-    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
-  }
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[offset + i] << 8) | bytes[offset + i + 1]);
-  let bestStart = -1;
-  let bestLength = 1; // a single zero group is written out, not shortened
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
 /**

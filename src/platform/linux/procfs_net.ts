@@ -9,7 +9,10 @@
  * @module
  */
 
+import { formatIpv6 } from "../ip_text.ts";
 import type { IpFamily, Protocol, SocketEntry, SocketState } from "../types.ts";
+
+export { formatIpv6 };
 
 /** A socket-table row: the portable entry plus the inode that links it to processes. */
 export interface ProcNetSocket {
@@ -61,33 +64,6 @@ export function decodeAddress(hex: string): string {
   const bytes: number[] = [];
   for (let at = 0; at < hex.length; at += 8) wordBytes(hex, at, bytes);
   return bytes.length === 4 ? bytes.join(".") : formatIpv6(bytes);
-}
-
-/** RFC 5952 text form of 16 bytes: longest zero run compressed, `::ffff:a.b.c.d` for mapped. */
-export function formatIpv6(bytes: readonly number[]): string {
-  const isMapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff &&
-    bytes[11] === 0xff;
-  if (isMapped) return `::ffff:${bytes.slice(12).join(".")}`;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - i > bestLength && end - i >= 2) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
 /**

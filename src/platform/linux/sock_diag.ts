@@ -21,7 +21,7 @@
  */
 
 import type { IpFamily, Protocol, SocketState } from "../types.ts";
-import { type LibcSymbols, openLibc } from "./libc.ts";
+import { openLibc } from "./libc.ts";
 import { formatIpv6, type ProcNetSocket, socketStateName } from "./procfs_net.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@
  */
 
 import type { IpFamily, Protocol, SocketEntry, SocketState } from "../types.ts";
+import { formatIpv4, formatIpv6 } from "../ip_text.ts";
+
+export { formatIpv4, formatIpv6 };
 
 /** Which of the four owner-PID tables a buffer holds. */
 export type TableKind = "tcp4" | "tcp6" | "udp4" | "udp6";
@@ -125,54 +128,6 @@ export function tcpStateName(state: number): SocketState {
  */
 function readPort(bytes: Uint8Array, at: number): number {
   return (bytes[at] << 8) | bytes[at + 1];
-}
-
-/**
- * Dotted quad of the 4 bytes at `at` (network byte order, as in `dwLocalAddr`).
- *
- * @example
- * ```ts
- * formatIpv4(new Uint8Array([127, 0, 0, 1])); // "127.0.0.1"
- * ```
- */
-export function formatIpv4(bytes: Uint8Array, at = 0): string {
-  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
-}
-
-/**
- * The 16 bytes at `at` as an IPv6 address printed the usual way (RFC 5952: lower-case hex, the
- * longest run of two or more zero groups as `::`, the first such run on a tie), with IPv4-mapped
- * addresses as `::ffff:1.2.3.4`.
- *
- * @example
- * ```ts
- * formatIpv6(new Uint8Array([...Array(15).fill(0), 1])); // "::1"
- * ```
- */
-export function formatIpv6(bytes: Uint8Array, at = 0): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((bytes[at + 2 * i] << 8) | bytes[at + 2 * i + 1]);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(bytes, at + 12)}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1; // a single zero group is not shortened (RFC 5952 4.2.2)
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(":");
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
 /**
