@@ -116,3 +116,38 @@ Deno.test({
     Deno.removeSync(project, { recursive: true });
   },
 });
+
+Deno.test({
+  name: "colour only on a terminal, and never with NO_COLOR",
+  ignore: !onLinux,
+  sanitizeResources: false,
+  async fn() {
+    const holder = await startDenoListener(["tcp:127.0.0.1"]);
+    try {
+      // CI exports NO_COLOR: every run here starts from an environment without it.
+      const { NO_COLOR: _, ...colourEnv } = { ...Deno.env.toObject(), ...env };
+      // `script` gives portctl a real pseudo-terminal as stdout.
+      const inTerminal = async (extraEnv: Record<string, string>) => {
+        const command = `${Deno.execPath()} run -A --quiet ${ROOT}src/main.ts who ${holder.port}`;
+        const output = await new Deno.Command("script", {
+          args: ["-qec", command, "/dev/null"],
+          env: { ...colourEnv, ...extraEnv },
+          clearEnv: true,
+          stdin: "null",
+        }).output();
+        return new TextDecoder().decode(output.stdout);
+      };
+      const coloured = await inTerminal({ TERM: "xterm" });
+      assert(coloured.includes("\x1b[1m"), "a terminal gets a bold header");
+      assert(!(await inTerminal({ NO_COLOR: "1" })).includes("\x1b["), "NO_COLOR wins");
+      const piped = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", `${ROOT}src/main.ts`, "who", String(holder.port)],
+        env: colourEnv,
+        clearEnv: true,
+      }).output();
+      assert(!new TextDecoder().decode(piped.stdout).includes("\x1b["), "piped output is plain");
+    } finally {
+      await holder.stop();
+    }
+  },
+});
