@@ -3,7 +3,7 @@
  * with real plugin files in a temp home and project.
  */
 
-import { assert, assertEquals, assertIncludes } from "../unit/plugins_assert.ts";
+import { assert, assertEquals, assertIncludes } from "../support/assert.ts";
 import { isolatedEnv } from "../support/portctl.ts";
 
 const DRIVER = new URL("./plugins_cli_driver.ts", import.meta.url).pathname;

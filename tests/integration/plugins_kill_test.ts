@@ -5,7 +5,7 @@
  * only ever signal PIDs they started.
  */
 
-import { assert, assertEquals, assertIncludes } from "../unit/plugins_assert.ts";
+import { assert, assertEquals, assertIncludes } from "../support/assert.ts";
 import { isolatedEnv, isRunning, portctl, type PortctlRun } from "../support/portctl.ts";
 import { trustProjectPlugins } from "../../src/plugins/mod.ts";
 

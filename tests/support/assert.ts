@@ -49,30 +49,63 @@ export function assertMatch(text: string, pattern: RegExp, message?: string): vo
   }
 }
 
-/** Fails unless `fn` throws an error whose message matches `pattern`; returns the error. */
-export function assertThrows(fn: () => unknown, pattern?: RegExp): Error {
+/** Fails unless `text` contains `part`. */
+export function assertIncludes(text: string, part: string): void {
+  if (!text.includes(part)) {
+    throw new AssertionError(`expected ${JSON.stringify(text)} to include ${JSON.stringify(part)}`);
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+type ErrorClass<E extends Error> = new (...args: any[]) => E;
+
+/** Checks a caught error against a message pattern, or an error class and a message part. */
+function checkError<E extends Error>(
+  error: unknown,
+  expected?: RegExp | ErrorClass<E>,
+  includes?: string,
+): E {
+  if (expected === undefined || expected instanceof RegExp) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    if (expected && !expected.test(e.message)) {
+      throw new AssertionError(`error ${JSON.stringify(e.message)} !~ ${expected}`);
+    }
+    return e as E;
+  }
+  if (!(error instanceof expected)) {
+    throw new AssertionError(`expected ${expected.name}, got ${Deno.inspect(error)}`);
+  }
+  if (includes !== undefined) assertIncludes(error.message, includes);
+  return error;
+}
+
+/**
+ * Fails unless `fn` throws: an error whose message matches `pattern`, or an instance of an error
+ * class whose message includes `includes`. Returns the error.
+ */
+export function assertThrows<E extends Error = Error>(
+  fn: () => unknown,
+  expected?: RegExp | ErrorClass<E>,
+  includes?: string,
+): E {
   try {
     fn();
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    if (pattern && !pattern.test(e.message)) {
-      throw new AssertionError(`error ${JSON.stringify(e.message)} !~ ${pattern}`);
-    }
-    return e;
+    return checkError(error, expected, includes);
   }
   throw new AssertionError("expected an error, none was thrown");
 }
 
-/** Fails unless the promise rejects with a message matching `pattern`; returns the error. */
-export async function assertRejects(fn: () => Promise<unknown>, pattern?: RegExp): Promise<Error> {
+/** Like {@linkcode assertThrows}, for a promise that must reject. */
+export async function assertRejects<E extends Error = Error>(
+  fn: () => Promise<unknown>,
+  expected?: RegExp | ErrorClass<E>,
+  includes?: string,
+): Promise<E> {
   try {
     await fn();
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    if (pattern && !pattern.test(e.message)) {
-      throw new AssertionError(`error ${JSON.stringify(e.message)} !~ ${pattern}`);
-    }
-    return e;
+    return checkError(error, expected, includes);
   }
   throw new AssertionError("expected a rejection, none came");
 }

@@ -6,7 +6,7 @@
 import type * as Api from "../../plugins/portctl.d.ts";
 import type * as Core from "../../src/core/hooks.ts";
 import type { PlatformName, SocketState } from "../../src/platform/types.ts";
-import { assertEquals } from "./plugins_assert.ts";
+import { assertEquals } from "../support/assert.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 

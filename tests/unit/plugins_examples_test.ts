@@ -3,7 +3,7 @@
  * (`--plugin <file>`), run against real files, a real HTTP server and a stand-in docker CLI.
  */
 
-import { assert, assertEquals, assertIncludes } from "./plugins_assert.ts";
+import { assert, assertEquals, assertIncludes } from "../support/assert.ts";
 import { loadKillHooks } from "../../src/plugins/mod.ts";
 import type { KillHooks } from "../../src/core/hooks.ts";
 import {

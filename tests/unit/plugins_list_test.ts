@@ -1,4 +1,4 @@
-import { assertEquals, assertIncludes, assertThrows } from "./plugins_assert.ts";
+import { assertEquals, assertIncludes, assertThrows } from "../support/assert.ts";
 import {
   formatPluginList,
   listPlugins,

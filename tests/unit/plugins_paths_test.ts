@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./plugins_assert.ts";
+import { assertEquals, assertThrows } from "../support/assert.ts";
 import {
   basename,
   dirname,

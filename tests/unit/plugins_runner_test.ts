@@ -3,7 +3,7 @@
  * CLI (and the compiled binary) loads them.
  */
 
-import { assert, assertEquals, assertIncludes } from "./plugins_assert.ts";
+import { assert, assertEquals, assertIncludes } from "../support/assert.ts";
 import { NO_HOOKS } from "../../src/core/hooks.ts";
 import { loadKillHooks, type LoadKillHooksOptions } from "../../src/plugins/mod.ts";
 import {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertIncludes, assertRejects } from "./plugins_assert.ts";
+import { assert, assertEquals, assertIncludes, assertRejects } from "../support/assert.ts";
 import { loadKillHooks, trustProjectPlugins } from "../../src/plugins/mod.ts";
 import { PluginUsageError } from "../../src/plugins/errors.ts";
 import { NO_HOOKS } from "../../src/core/hooks.ts";
