@@ -17,6 +17,7 @@ import type {
   SignalResult,
   SocketEntry,
 } from "../types.ts";
+import { pollPause } from "../poll_pause.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket } from "./procfs_net.ts";
 import { dumpSockets, withListenerUids } from "./sock_diag.ts";
@@ -165,7 +166,7 @@ function openProcess(info: ProcessInfo): ProcessHandle {
       while (isRunning()) {
         const now = performance.now();
         if (now >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, exitPollMs(now - started)));
+        await pollPause(exitPollMs(now - started));
       }
       return true;
     },
