@@ -110,21 +110,28 @@ signal.pause()`,
   };
 }
 
-/** A listener started from a shell, as a developer's server is: bash is its parent. */
+/**
+ * A listener started from an interactive shell (`bash -i`, commands read from stdin), as a
+ * developer's server is: portctl then confirms the port at once instead of watching for a
+ * supervisor's restart.
+ */
 async function startShellListener(port = 0): Promise<{ port: number; pid: number; stop(): void }> {
-  const child = new Deno.Command("bash", {
-    args: [
-      "-c",
-      `/usr/bin/python3 -c 'import socket,time
+  // setsid: the shell leads its own process group, so stop() ends the listener with it.
+  const child = new Deno.Command("setsid", {
+    args: ["bash", "--norc", "--noprofile", "-i"],
+    stdout: "piped",
+    stderr: "null", // prompts, job-control notes, "Killed"
+    stdin: "piped",
+  }).spawn();
+  const script = `/usr/bin/python3 -c 'import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", ${port})); s.listen()
 print(s.getsockname()[1], flush=True)
-time.sleep(3600)' & wait`,
-    ],
-    stdout: "piped",
-    stderr: "null", // bash reports each "Killed" child
-    stdin: "null",
-  }).spawn();
+time.sleep(3600)' & wait
+`;
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const { value } = await reader.read();
   reader.releaseLock();
@@ -134,8 +141,9 @@ time.sleep(3600)' & wait`,
     pid: child.pid,
     stop() {
       try {
-        Deno.kill(child.pid, "SIGKILL");
+        Deno.kill(-child.pid, "SIGKILL");
       } catch { /* gone */ }
+      child.status.catch(() => {});
     },
   };
 }
@@ -303,4 +311,5 @@ if (import.meta.main) {
   if (options.json) {
     await Deno.writeTextFile(options.json, JSON.stringify({ lookup, kill }, null, 2));
   }
+  Deno.exit(0);
 }

@@ -22,6 +22,7 @@ import type {
   SocketSummary,
 } from "./hooks.ts";
 import { lookupHolders, type SocketHolder } from "./lookup.ts";
+import { cannotRestart } from "./supervisor.ts";
 import { type PortTarget, socketMatches } from "./target.ts";
 
 /** Which signals to send. */
@@ -83,28 +84,6 @@ export const SUPERVISOR_SETTLE_MS = 500;
 /** After SIGKILL a process is gone as soon as the kernel reaps it; this bounds odd cases (D state). */
 const AFTER_SIGKILL_WAIT_MS = 3000;
 const SETTLE_POLL_MS = 25;
-
-/** Parents whose children are ordinary foreground commands, not supervised services. */
-const INTERACTIVE_SHELLS = new Set([
-  "bash",
-  "sh",
-  "dash",
-  "zsh",
-  "fish",
-  "ksh",
-  "mksh",
-  "tcsh",
-  "csh",
-  "nu",
-  "xonsh",
-  "elvish",
-  "pwsh",
-  "powershell.exe",
-  "pwsh.exe",
-  "cmd.exe",
-  "sudo",
-  "doas",
-]);
 
 /** Summary of a socket as hooks and JSON see it. */
 export function summarizeSocket(socket: SocketEntry): SocketSummary {
@@ -287,14 +266,9 @@ function socketKey(socket: SocketEntry): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True when a parent that outlived its child may restart it (not a shell, still running). */
+/** True when a parent that outlived its child may restart it (not a terminal shell, running). */
 function isLikelySupervisor(parent: ProcessInfo | undefined, backend: PlatformBackend): boolean {
-  if (!parent) return false;
-  // Windows names carry ".exe" (Git Bash is bash.exe); the shell list holds bare names too.
-  const name = parent.name.toLowerCase();
-  if (INTERACTIVE_SHELLS.has(name) || INTERACTIVE_SHELLS.has(name.replace(/\.exe$/, ""))) {
-    return false;
-  }
+  if (!parent || cannotRestart(parent)) return false;
   const handle = backend.openProcess(parent);
   try {
     return handle.isRunning();

@@ -544,3 +544,39 @@ Deno.test({
     assertMatch(version.stdout, /^portctl \d+\.\d+\.\d+ \(x86_64|aarch64/);
   },
 });
+
+linuxTest("a shell-script restart loop counts as a supervisor: held again, exit 3", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  // setsid: the loop leads its own process group, so cleanup ends the loop and its server.
+  const loop = new Deno.Command("setsid", {
+    args: [
+      "bash",
+      "-c",
+      `while true; do /usr/bin/python3 ${
+        new URL("../support/holder.py", import.meta.url).pathname
+      } --tcp 127.0.0.1 --port ${port}; sleep 0.1; done`,
+    ],
+    stdout: "piped",
+    stdin: "null",
+  }).spawn();
+  try {
+    const reader = loop.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const first = JSON.parse((await reader.read()).value!.split("\n")[0]);
+    reader.releaseLock();
+    const run = await portctl(["kill", String(port), "--term"], { env });
+    assertEquals(run.code, 3, run.stdout + run.stderr);
+    assertMatch(run.stdout, new RegExp(`^ended ${first.pid} python3`));
+    assertMatch(
+      run.stdout,
+      new RegExp(`held again tcp :${port} by PID \\d+ python3 \\(parent ${loop.pid} bash\\)`),
+    );
+  } finally {
+    try {
+      Deno.kill(-loop.pid, "SIGKILL");
+    } catch { /* gone */ }
+    await loop.status;
+    await loop.stdout.cancel().catch(() => {});
+  }
+});
