@@ -84,7 +84,10 @@ export function socketMatches(
   if (socket.port === 0) return false; // unbound
   return targets.some((target) =>
     socket.port >= target.firstPort && socket.port <= target.lastPort &&
-    target.protocols.includes(socket.protocol) && target.families.includes(socket.family)
+    target.protocols.includes(socket.protocol) &&
+    // A dual-stack [::] socket holds the IPv4 port as well: tcp4: must see it.
+    (target.families.includes(socket.family) ||
+      (socket.dualStack === true && target.families.includes(4)))
   );
 }
 

@@ -41,6 +41,12 @@ export interface SocketEntry {
   /** Local port, 0..65535. */
   readonly port: number;
   readonly state: SocketState;
+  /**
+   * True for an IPv6 socket on the wildcard address `::` that also accepts IPv4 (IPV6_V6ONLY
+   * off, the default for Node and most servers): it holds the IPv4 port too. Absent when the OS
+   * does not say.
+   */
+  readonly dualStack?: boolean;
   /** Owning uid of the socket where the OS says (Linux procfs), else null. */
   readonly uid: number | null;
   /** User name of `uid`, or null when unknown. */

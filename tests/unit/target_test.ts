@@ -48,6 +48,11 @@ Deno.test("matching: LISTEN and UDP by default, local port only, family and prot
   assertEquals(socketMatches(socket({ port: 3001 }), t, strict), false);
   assertEquals(socketMatches(socket({ family: 6 }), [parseTarget("tcp4:3000")], strict), false);
   assertEquals(socketMatches(socket({}), [parseTarget("udp:3000")], strict), false);
+  const dual = socket({ family: 6, address: "::", dualStack: true });
+  assertEquals(socketMatches(dual, [parseTarget("tcp4:3000")], strict), true, "[::] holds v4 too");
+  assertEquals(socketMatches(dual, [parseTarget("tcp6:3000")], strict), true);
+  const v6only = socket({ family: 6, address: "::", dualStack: false });
+  assertEquals(socketMatches(v6only, [parseTarget("tcp4:3000")], strict), false);
   assertEquals(describeTargets(t), "port 3000");
   assertEquals(describeTargets([parseTarget("1-2"), parseTarget("udp:5")]), "ports 1-2, udp:5");
 });
