@@ -40,13 +40,16 @@ export function joinHolders(
       ownerless: entry.ownerless ?? false,
       ownerNote: entry.ownerNote ?? null,
     };
-    if (entry.pids.length === 0) {
-      rows.push({ ...base, process: null });
-      continue;
-    }
+    // A socket with no visible holder, or with holders portctl may not see, gets a row without
+    // a process: held, not free, and the note says why.
+    if (entry.pids.length === 0 || entry.hiddenHolders) rows.push({ ...base, process: null });
     for (const pid of entry.pids) {
       const process = processes.get(pid);
-      if (process) rows.push({ ...base, process });
+      // The hidden-holders note belongs to the row without a process; others (Windows' "PID 4 is
+      // HTTP.sys") describe the process itself.
+      if (process) {
+        rows.push({ ...base, ownerNote: entry.hiddenHolders ? null : base.ownerNote, process });
+      }
     }
   }
   return rows.sort(compareHolders);

@@ -20,7 +20,7 @@ export interface HolderJson {
   readonly name: string | null;
   readonly user: string | null;
   readonly command: string | null;
-  /** Why the owner is missing (not visible, held by the kernel); null when it is shown. */
+  /** Why the owner is missing (not visible, held by the kernel) or special; usually null. */
   readonly note: string | null;
 }
 
@@ -39,7 +39,7 @@ export function holderJson(row: SocketHolder): HolderJson {
     // When the process is hidden, the socket's own uid still says whose it is.
     user: process ? process.user : null,
     command: process?.command ?? null,
-    note: process ? null : row.ownerNote,
+    note: row.ownerNote,
   };
 }
 

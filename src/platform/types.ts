@@ -66,6 +66,11 @@ export interface HeldSocket {
    * socket is not counted against a kill.
    */
   readonly ownerless?: boolean;
+  /**
+   * True when `pids` may be incomplete: some processes could not be inspected (another user's,
+   * when not root), so the socket may have holders beside the ones listed. `ownerNote` says so.
+   */
+  readonly hiddenHolders?: boolean;
   /** Why the holder is missing or special, in plain words (e.g. "owned by the kernel"). */
   readonly ownerNote?: string;
 }

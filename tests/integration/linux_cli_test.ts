@@ -405,6 +405,60 @@ linuxTest(
   { root: true },
 );
 
+linuxTest(
+  "as nobody, a root master beside visible nobody workers: held, hidden holder named, exit 3",
+  async () => {
+    const denoDir = Deno.makeTempDirSync({ prefix: "portctl-nobody-deno-" });
+    await new Deno.Command("cp", { args: ["-r", `${env.DENO_DIR}/npm`, `${denoDir}/npm`] })
+      .output();
+    await new Deno.Command("chmod", { args: ["-R", "a+rwX", denoDir] }).output();
+    const nobodyEnv = { HOME: denoDir, DENO_DIR: denoDir, NO_COLOR: "1" };
+    await withHolders([
+      () => startPythonHolder(["--tcp", "127.0.0.1", "--workers", "1", "--worker-user", "nobody"]),
+    ], async ([h]) => {
+      const [master, worker] = h.pids;
+      const who = await portctl(["who", String(h.port), "--json"], {
+        user: "nobody",
+        env: nobodyEnv,
+      });
+      assertEquals(who.code, 0, who.stderr);
+      const rows = JSON.parse(who.stdout) as (HolderRow & { note: string | null })[];
+      assertEquals(rows.map((r) => r.pid), [null, worker]);
+      assertMatch(rows[0].note!, /other holders may be hidden: .*user root.*sudo/);
+      const kill = await portctl(["kill", String(h.port), "--json"], {
+        user: "nobody",
+        env: nobodyEnv,
+      });
+      assertEquals(kill.code, 3, kill.stdout + kill.stderr);
+      const outcomes = (JSON.parse(kill.stdout) as KillRow[]).map((r) => [r.pid, r.outcome]);
+      assertEquals(outcomes.slice(0, 2), [[worker, "ended"], [null, "not-visible"]]);
+      assert(isRunning(master), "root's master is untouched");
+      assert(!isRunning(worker));
+    });
+    Deno.removeSync(denoDir, { recursive: true });
+  },
+  { root: true },
+);
+
+linuxTest(
+  "a socket closed during the scan is never reported as held by someone hidden",
+  async () => {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    await withHolders(
+      [() => startPythonHolder(["--flap", "--port", String(port)])],
+      async ([h]) => {
+        for (let i = 0; i < 30; i++) {
+          const run = await portctl(["who", `tcp:${port}`, "--json"], { env });
+          const rows = JSON.parse(run.stdout) as HolderRow[];
+          assert(rows.every((r) => r.pid === h.pid), `run ${i}: ${run.stdout}`);
+        }
+      },
+    );
+  },
+);
+
 linuxTest("processes that exit during the scan never break a lookup", async () => {
   await withHolders([
     () => startDenoListener(["tcp:127.0.0.1"]),

@@ -23,7 +23,7 @@ Deno.test({
       assertEquals(viaLibc, viaDeno);
       const sockets = viaDeno.filter((inode): inode is number => inode !== null);
       assert(sockets.length >= 1, "the listener is a socket fd");
-      const holders = findSocketHolders(new Set(sockets.map(String)));
+      const { holders } = findSocketHolders(new Set(sockets.map(String)));
       for (const inode of sockets) assertEquals(holders.get(String(inode)), [Deno.pid]);
       assertEquals(fast(fdDir, "999999"), null, "a closed fd reads as no socket");
     } finally {

@@ -12,9 +12,11 @@ p.add_argument("--udp", action="append", default=[], help="bind UDP on this addr
 p.add_argument("--port", type=int, default=0, help="port for the first socket (0 = ephemeral)")
 p.add_argument("--reuseport", action="store_true")
 p.add_argument("--workers", type=int, default=0, help="fork this many workers after binding")
+p.add_argument("--worker-user", help="workers drop to this user (as nginx's do), keeping the fd")
 p.add_argument("--ignore-term", action="store_true")
 p.add_argument("--supervise", action="store_true", help="run a child holder and restart it")
 p.add_argument("--churn", action="store_true", help="fork short-lived children forever")
+p.add_argument("--flap", action="store_true", help="open and close a listener on --port forever")
 args = p.parse_args()
 
 if args.ignore_term:
@@ -30,6 +32,18 @@ if args.churn:
         if os.fork() == 0:
             os._exit(0)
         os.wait()
+
+if args.flap:
+    # The same process closes and reopens its listener: scans race with the socket, not the pid.
+    announce(port=args.port, workers=[])
+    while True:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", args.port))
+        s.listen()
+        time.sleep(0.003)
+        s.close()
+        time.sleep(0.001)
 
 if args.supervise:
     # Restarts its child 100 ms after it dies, on the same port: what systemd does by default.
@@ -64,6 +78,16 @@ workers = []
 for _ in range(args.workers):
     pid = os.fork()
     if pid == 0:
+        if args.worker_user:
+            import pwd
+            user = pwd.getpwnam(args.worker_user)
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+            # Changing uid makes a process undumpable (its /proc files stay root's); nginx turns
+            # that back on, which is what lets its workers' owner inspect them.
+            import ctypes
+            ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE
         while True:
             time.sleep(3600)
     workers.append(pid)

@@ -85,9 +85,18 @@ function findSockets(
   match: (socket: SocketEntry) => boolean,
   query?: { readonly listeningTcpOnly?: boolean },
 ): HeldSocket[] {
-  const rows = readTables(match, query?.listeningTcpOnly ?? false);
+  const listeningTcpOnly = query?.listeningTcpOnly ?? false;
+  let rows = readTables(match, listeningTcpOnly);
   const wanted = new Set(rows.map((row) => row.inode).filter((inode) => inode !== "0"));
-  const holders = findSocketHolders(wanted);
+  const { holders, unreadable } = findSocketHolders(wanted);
+  const unresolved = rows.filter((row) => row.inode !== "0" && !holders.has(row.inode));
+  if (unresolved.length > 0) {
+    // A socket closed between the table read and the fd scan has no holder because it is gone,
+    // not because its holder is hidden: read the tables again and keep only what still exists.
+    const current = new Set(readTables(match, listeningTcpOnly).map((row) => row.inode));
+    rows = rows.filter((row) => !unresolved.includes(row) || current.has(row.inode));
+  }
+  const myUid = Deno.uid();
   return rows.map((row): HeldSocket => {
     if (row.inode === "0") {
       return {
@@ -98,18 +107,38 @@ function findSockets(
       };
     }
     const pids = holders.get(row.inode) ?? [];
-    if (pids.length > 0) return { socket: row.entry, pids };
-    const canSeeAll = Deno.uid() === 0;
-    return {
-      socket: row.entry,
-      pids,
-      ownerNote: canSeeAll
-        ? `owner not visible: no process in this PID namespace shows socket inode ${row.inode}`
-        : `owner not visible: the socket belongs to user ${
-          row.entry.user ?? row.entry.uid
-        }; run portctl with sudo to see and end it`,
-    };
+    const owner = row.entry.user ?? String(row.entry.uid);
+    if (pids.length > 0) {
+      // Not root, and another user's socket: its creator (nginx's root master beside its
+      // workers, say) may be among the processes that could not be inspected.
+      if (myUid === 0 || unreadable.length === 0 || row.entry.uid === myUid) {
+        return { socket: row.entry, pids };
+      }
+      return {
+        socket: row.entry,
+        pids,
+        hiddenHolders: true,
+        ownerNote: `other holders may be hidden: the socket belongs to user ${owner}, whose ` +
+          "processes portctl cannot inspect; run portctl with sudo to see and end them",
+      };
+    }
+    return { socket: row.entry, pids, ownerNote: hiddenOwnerNote(owner, myUid, unreadable) };
   });
+}
+
+/** Why nobody visible holds a socket, and what to do about it. */
+function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readonly number[]) {
+  if (myUid !== 0) {
+    return `owner not visible: the socket belongs to user ${owner}; run portctl with sudo to ` +
+      "see and end it";
+  }
+  if (unreadable.length > 0) {
+    const shown = unreadable.slice(0, 3).join(", ") + (unreadable.length > 3 ? ", ..." : "");
+    return `owner not visible: even root may not read the fds of PID ${shown} (a container's ` +
+      "init, or a protected process); one of them, or a process in another PID namespace, holds it";
+  }
+  return "owner not visible: no process in this PID namespace holds it (a container or another " +
+    "PID namespace does)";
 }
 
 function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {

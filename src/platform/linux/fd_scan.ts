@@ -12,6 +12,14 @@ const SOCKET_PREFIX = "socket:[";
 const SOCKET_PREFIX_BYTES = new TextEncoder().encode(SOCKET_PREFIX);
 const CLOSE_BRACKET = 0x5d; // "]"
 
+/** What a scan found. */
+export interface FdScan {
+  /** inode → PIDs holding it. */
+  readonly holders: Map<string, number[]>;
+  /** Processes whose fd directory refused to be read (EACCES): they may hold anything. */
+  readonly unreadable: readonly number[];
+}
+
 /** Reads one fd link; returns the socket inode it names, or null for anything else. */
 type SocketInodeReader = (fdDir: string, fdName: string) => number | null;
 
@@ -62,11 +70,13 @@ export function libcReader(libc: LibcSymbols): SocketInodeReader {
  * share one inode, and each `SO_REUSEPORT` member has its own. Processes that vanish or deny
  * access mid-scan are skipped: that is normal, not an error.
  *
- * @returns inode → PIDs holding it (ascending); inodes nobody visible holds are absent.
+ * @returns inode → PIDs holding it (ascending; inodes nobody visible holds are absent), and the
+ * PIDs whose fds could not be read.
  */
-export function findSocketHolders(inodes: ReadonlySet<string>): Map<string, number[]> {
+export function findSocketHolders(inodes: ReadonlySet<string>): FdScan {
   const holders = new Map<string, number[]>();
-  if (inodes.size === 0) return holders;
+  const unreadable: number[] = [];
+  if (inodes.size === 0) return { holders, unreadable };
   const wanted = new Map([...inodes].map((inode) => [Number(inode), inode]));
   const libc = openLibc();
   const readInode = libc ? libcReader(libc) : readWithDeno;
@@ -79,8 +89,10 @@ export function findSocketHolders(inodes: ReadonlySet<string>): Map<string, numb
     let fds: Iterable<Deno.DirEntry>;
     try {
       fds = Deno.readDirSync(fdDir);
-    } catch {
-      continue; // exited, or EACCES on another user's process
+    } catch (error) {
+      // Exited (normal), or EACCES: another user's process, or even for root a container's init.
+      if (error instanceof Deno.errors.PermissionDenied) unreadable.push(Number(pidText));
+      continue;
     }
     try {
       for (const fd of fds) {
@@ -97,5 +109,5 @@ export function findSocketHolders(inodes: ReadonlySet<string>): Map<string, numb
       // The process exited while its fd directory was being read.
     }
   }
-  return holders;
+  return { holders, unreadable };
 }
