@@ -39,6 +39,7 @@ function messageOf(error: unknown): string {
       AliasNotFoundError: (e) => `unknown flag "-${e.input}"; see --help for the flags`,
       UnsatisfiedPositionalError: () =>
         "missing target: give a port (5432), a range (3000-3010) or protocol:port (udp:53)",
+      UnsatisfiedFlagError: (e) => `--${e.externalFlagName} needs a value; see --help`,
     }).replace(/^Failed to parse/, "invalid");
   }
   if (error instanceof Deno.errors.NotCapable) {
@@ -117,5 +118,7 @@ function toExitCode(code: number | string | null | undefined, context: CliContex
 export async function runCli(args: readonly string[]): Promise<number> {
   const context = createContext();
   await run(app, args, context);
-  return toExitCode(context.process.exitCode, context);
+  const code = toExitCode(context.process.exitCode, context);
+  // Lost output is a failure of portctl's own, unless the run already failed for a clearer reason.
+  return context.outputFailed && code === ExitCode.Ok ? INTERNAL_ERROR_EXIT : code;
 }

@@ -24,11 +24,21 @@ export interface CliContext extends CommandContext {
   readonly width: number | null;
   /** Set by a command: the process exit code. */
   exit: number;
+  /** Set when stdout or stderr could not be written (not a closed pipe). */
+  outputFailed: boolean;
 }
 
 const encoder = new TextEncoder();
 
-function writer(stream: typeof Deno.stdout | typeof Deno.stderr) {
+/**
+ * A stream writer that never throws: output that cannot be written (a closed pipe after
+ * `| head -1`, a full disk) must not turn into a stack trace. A closed pipe is the reader's
+ * choice and stays silent; any other failure is reported once through `onError`.
+ */
+function writer(
+  stream: typeof Deno.stdout | typeof Deno.stderr,
+  onError: (error: Error) => void,
+) {
   return {
     write(text: string) {
       const bytes = encoder.encode(text);
@@ -36,8 +46,8 @@ function writer(stream: typeof Deno.stdout | typeof Deno.stderr) {
       try {
         while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
       } catch (error) {
-        // `portctl list | head -1` closes the pipe early: that is the reader's choice, not an error.
-        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        if (error instanceof Deno.errors.BrokenPipe) return;
+        onError(error instanceof Error ? error : new Error(String(error)));
       }
     },
   };
@@ -55,11 +65,24 @@ function terminalWidth(): number | null {
 /** The context for a real run. */
 export function createContext(): CliContext {
   const noColor = Deno.env.get("NO_COLOR");
-  return {
-    process: { stdout: writer(Deno.stdout), stderr: writer(Deno.stderr) },
+  let reported = false;
+  const context: CliContext = {
+    process: {
+      stdout: writer(Deno.stdout, (error) => {
+        context.outputFailed = true;
+        if (reported) return;
+        reported = true;
+        context.process.stderr.write(`portctl: cannot write the output: ${error.message}\n`);
+      }),
+      stderr: writer(Deno.stderr, () => {
+        context.outputFailed = true;
+      }),
+    },
     style: stylerFor(Deno.stdout.isTerminal(), noColor),
     errorStyle: stylerFor(Deno.stderr.isTerminal(), noColor),
     width: terminalWidth(),
     exit: 0,
+    outputFailed: false,
   };
+  return context;
 }

@@ -38,8 +38,11 @@ const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
 /** Turns `--term`, `--kill` and `--signal` into one mode; more than one is a usage error. */
 export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): KillMode {
-  const chosen = [flags.term && "--term", flags.kill && "--kill", flags.signal && "--signal"]
-    .filter(Boolean);
+  const chosen = [
+    flags.term && "--term",
+    flags.kill && "--kill",
+    flags.signal !== undefined && "--signal",
+  ].filter(Boolean);
   if (chosen.length > 1) {
     throw new UsageError(`${chosen.join(" and ")} cannot be combined: choose one`);
   }

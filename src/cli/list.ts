@@ -61,7 +61,7 @@ export const listCommand = buildCommand({
     brief: "List every listening port and its processes",
     fullDescription:
       `List every listening TCP socket and bound UDP socket with the processes holding
-it. Exit code 0 even when the list is empty.
+it. "list" exits 0 even when nothing listens (exit code 1 is for who and kill).
 
 EXAMPLES
   portctl list

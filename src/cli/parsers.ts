@@ -10,6 +10,10 @@ import { parseTarget, type PortTarget } from "../core/target.ts";
 
 /** Parses a positional target (see {@linkcode parseTarget}). */
 export function targetParser(text: string): PortTarget {
+  // stricli hands `--signal=` (a flag with an empty value) over as a positional.
+  if (text.startsWith("--")) {
+    throw new UsageError(`"${text}" is neither a target nor a flag with a value; see --help`);
+  }
   return parseTarget(text);
 }
 

@@ -62,12 +62,13 @@ export interface ProcessKillReport {
   readonly elapsedMs: number;
 }
 
-/** A matching socket that showed up again after its holder was ended. */
+/** A process that took a target port again after its holder was ended (a restart). */
 export interface RespawnReport {
-  readonly socket: SocketSummary;
   /** The new holder, or null when it cannot be seen. */
   readonly process: HookProcess | null;
   readonly parent: HookProcess | null;
+  /** Every target socket it holds. */
+  readonly sockets: readonly SocketSummary[];
 }
 
 /** The result of a kill run. */
@@ -299,14 +300,20 @@ async function findRespawns(
     if (fresh.length > 0) {
       const parentPids = fresh.flatMap((h) => h.process?.ppid ? [h.process.ppid] : []);
       const parents = backend.describeProcesses(parentPids);
-      return fresh.map((holder) => {
+      // One report per new holder; sockets nobody visible holds are reported one by one.
+      const byHolder = new Map<number | string, RespawnReport & { sockets: SocketSummary[] }>();
+      for (const holder of fresh) {
+        const key = holder.process?.pid ?? socketKey(holder.socket);
         const parent = holder.process?.ppid ? parents.get(holder.process.ppid) : undefined;
-        return {
-          socket: summarizeSocket(holder.socket),
+        const report = byHolder.get(key) ?? {
           process: holder.process ? summarizeProcess(holder.process) : null,
           parent: parent ? summarizeProcess(parent) : null,
+          sockets: [],
         };
-      });
+        report.sockets.push(summarizeSocket(holder.socket));
+        byHolder.set(key, report);
+      }
+      return [...byHolder.values()];
     }
     if (performance.now() >= deadline) return [];
     await sleep(SETTLE_POLL_MS);

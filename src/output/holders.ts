@@ -53,12 +53,6 @@ export function formatProtocol(protocol: Protocol, family: IpFamily): string {
   return family === 6 ? `${protocol}6` : protocol;
 }
 
-/** Commands may hold newlines and tabs (`python3 -c '...'`); a table row must stay one line. */
-function oneLine(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]+/g, " ");
-}
-
 const HEADERS = ["PROTO", "ADDRESS:PORT", "STATE", "PID", "USER", "NAME", "COMMAND"];
 
 /** The aligned table `who` and `list` print. */
@@ -75,7 +69,7 @@ export function renderHolders(
       process ? String(process.pid) : "-",
       process?.user ?? socket.user ?? "-",
       process?.name ?? "-",
-      process ? oneLine(process.command) : `(${row.ownerNote ?? "owner not visible"})`,
+      process ? process.command : `(${row.ownerNote ?? "owner not visible"})`,
     ];
   });
   return renderTable(HEADERS, cells, options);

@@ -8,6 +8,7 @@ import type { KillResult, ProcessKillReport, RespawnReport } from "../core/kill.
 import type { KillOutcome, SocketSummary } from "../core/hooks.ts";
 import type { SignalName } from "../platform/types.ts";
 import { formatEndpoint, formatProtocol } from "./holders.ts";
+import { printable } from "./printable.ts";
 import type { Styler } from "./style.ts";
 
 /** One process in `kill --json`. Field names are a contract. */
@@ -23,14 +24,15 @@ export interface KillReportJson {
   readonly elapsedMs: number;
 }
 
-/** A restart that took a target port again, in `kill --json`. */
-export interface RespawnJson {
+/**
+ * A process that took a target port again after the kill (a supervisor restarted the server),
+ * in `kill --json`: the same fields as a killed process, `outcome: "respawned"`, no signals, and
+ * its parent.
+ */
+export interface RespawnJson extends Omit<KillReportJson, "outcome"> {
   readonly outcome: "respawned";
-  readonly pid: number | null;
-  readonly name: string | null;
   readonly parentPid: number | null;
   readonly parentName: string | null;
-  readonly sockets: readonly SocketSummary[];
 }
 
 /** The JSON array `kill --json` prints: one object per process, then any respawns. */
@@ -48,14 +50,25 @@ export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
       elapsedMs: Math.round(report.elapsedMs),
     })),
     ...result.respawns.map((respawn): RespawnJson => ({
-      outcome: "respawned",
       pid: respawn.process?.pid ?? null,
       name: respawn.process?.name ?? null,
+      user: respawn.process?.user ?? null,
+      command: respawn.process?.command ?? null,
+      sockets: respawn.sockets,
+      signals: [],
+      outcome: "respawned",
+      message: respawnMessage(respawn),
+      elapsedMs: 0,
       parentPid: respawn.parent?.pid ?? null,
       parentName: respawn.parent?.name ?? null,
-      sockets: [respawn.socket],
     })),
   ];
+}
+
+function respawnMessage(respawn: RespawnReport): string {
+  return respawn.process
+    ? "the port was taken again (a supervisor restarted the server); stop it through its supervisor"
+    : "the port was taken again by a process portctl cannot see";
 }
 
 /** `tcp :3000, udp :3000` — protocol and port, the way people name what they killed. */
@@ -69,16 +82,16 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** The line for one process, e.g. `ended 4242 node (tcp :3000) by SIGTERM in 0.12 s`. */
 export function killLine(report: ProcessKillReport, style: Styler): string {
   const who = report.process
-    ? `${report.process.pid} ${report.process.name} (${describeSockets(report.sockets)})`
+    ? `${report.process.pid} ${printable(report.process.name)} (${describeSockets(report.sockets)})`
     : report.sockets.map((s) =>
       `${formatProtocol(s.protocol, s.family)} ${formatEndpoint(s.address, s.port)}`
     ).join(", ");
   const last = report.signals[report.signals.length - 1];
-  const why = report.message ? `: ${report.message}` : "";
+  const why = report.message ? `: ${printable(report.message)}` : "";
   switch (report.outcome) {
     case "ended": {
       const how = last ? ` by ${last}` : "";
-      const note = !last && report.message ? `: ${report.message}` : "";
+      const note = !last && report.message ? `: ${printable(report.message)}` : "";
       return `${style.green("ended")} ${who}${how} in ${seconds(report.elapsedMs)}${note}`;
     }
     case "dry-run":
@@ -96,13 +109,15 @@ export function killLine(report: ProcessKillReport, style: Styler): string {
   }
 }
 
-/** The line for a port taken again after its holder ended. */
+/** The line for a process that took a port again after its holder ended. */
 export function respawnLine(respawn: RespawnReport, style: Styler): string {
-  const where = `${respawn.socket.protocol} :${respawn.socket.port}`;
+  const where = describeSockets(respawn.sockets);
   const holder = respawn.process
-    ? `PID ${respawn.process.pid} ${respawn.process.name}`
+    ? `PID ${respawn.process.pid} ${printable(respawn.process.name)}`
     : "a process portctl cannot see";
-  const parent = respawn.parent ? ` (parent ${respawn.parent.pid} ${respawn.parent.name})` : "";
+  const parent = respawn.parent
+    ? ` (parent ${respawn.parent.pid} ${printable(respawn.parent.name)})`
+    : "";
   return `${style.red("held again")} ${where} by ${holder}${parent}: ` +
     "a supervisor restarted it; stop the service through its supervisor";
 }

@@ -480,8 +480,8 @@ linuxTest(
       [() => startPythonHolder(["--supervise", "--tcp", "127.0.0.1"])],
       async ([sup]) => {
         const firstChild = sup.pids[1];
-        const run = await portctl(["kill", String(sup.port), "--term"], { env });
         try {
+          const run = await portctl(["kill", String(sup.port), "--term"], { env });
           assertEquals(run.code, 3, run.stdout + run.stderr);
           assertMatch(run.stdout, new RegExp(`^ended ${firstChild} `));
           assertMatch(
@@ -491,13 +491,22 @@ linuxTest(
             ),
           );
           assert(isRunning(sup.pid), "the supervisor itself is not touched");
+          const json = await portctl(["kill", String(sup.port), "--term", "--json"], { env });
+          assertEquals(json.code, 3, json.stderr);
+          const [ended, respawned] = JSON.parse(json.stdout);
+          assertEquals([ended.outcome, ended.signals], ["ended", ["SIGTERM"]]);
+          assertEquals(
+            [respawned.outcome, respawned.signals, respawned.parentPid, respawned.name],
+            ["respawned", [], sup.pid, "python3"],
+          );
+          assertEquals(respawned.sockets.map((s: { port: number }) => s.port), [sup.port]);
         } finally {
-          // The restarted child is ours too: the supervisor we started made it.
-          const again = run.stdout.match(/by PID (\d+)/);
+          // The restarted children are ours too: the supervisor we started made them.
           Deno.kill(sup.pid, "SIGKILL");
-          if (again) {
+          const left = await portctl(["who", String(sup.port), "--json"], { env });
+          for (const row of JSON.parse(left.stdout || "[]") as HolderRow[]) {
             try {
-              Deno.kill(Number(again[1]), "SIGKILL");
+              if (row.pid) Deno.kill(row.pid, "SIGKILL");
             } catch { /* gone */ }
           }
         }
@@ -526,7 +535,13 @@ Deno.test({
         [["who"], /missing target/],
         [["kill", good, "--bogus"], /unknown flag "--bogus"/],
         [["kill", good, "--timeout", "soon"], /invalid --timeout "soon"/],
-        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1"|unknown flag/],
+        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1": expected a number of seconds/],
+        [["kill", good, "--timeout"], /--timeout needs a value/],
+        [["kill", good, "--signal="], /"--signal=" is neither a target nor a flag with a value/],
+        [["kill", good, "--signal", "", "--term"], /--term and --signal cannot be combined/],
+        [["kill", good, "--signal", ""], /invalid signal ""/],
+        [["kill", good, "--plugin-timeout", "0"], /invalid --plugin-timeout "0"/],
+        [["completions", "tcsh"], /unknown shell "tcsh"/],
         [["kill", good, "--signal", "NOPE"], /invalid signal "NOPE"/],
         [["kill", good, "--signal", "99"], /invalid signal "99"/],
         [["kill", good, "--term", "--kill"], /cannot be combined/],
