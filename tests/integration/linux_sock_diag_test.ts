@@ -115,3 +115,33 @@ linuxTest(
     assertEquals((await portctl(["who", `tcp:${freePort}`], { env })).code, 1);
   },
 );
+
+linuxTest("a TCP socket bound without listen() is found with --all-states only", async () => {
+  // bind() alone holds the port (another bind fails with EADDRINUSE); the kernel lists it in a
+  // sock_diag dump that asks for TCPF_BOUND_INACTIVE (Linux 6.8+), in state CLOSE.
+  const holder: Holder = await startPythonHolder(["--tcp", "127.0.0.1", "--no-listen"]);
+  try {
+    const env = isolatedEnv();
+    const bound = netlink({ protocol: "tcp", family: 4 })
+      .filter((row) => row.entry.port === holder.port);
+    if (bound.length === 0) {
+      console.log("skipping: this kernel (before 6.8?) does not list bound-inactive sockets");
+      return;
+    }
+    assertEquals(bound.map((row) => [row.entry.address, row.entry.state]), [[
+      "127.0.0.1",
+      "CLOSE",
+    ]]);
+    assertEquals(onPort(netlink({ protocol: "tcp", family: 4 }, true), holder.port), []);
+    const all = await portctl(["who", String(holder.port), "--all-states", "--json"], { env });
+    assertEquals(all.code, 0, all.stderr);
+    const rows = JSON.parse(all.stdout) as { address: string; state: string; pid: number }[];
+    assertEquals(rows.map((r) => [r.address, r.state, r.pid]), [
+      ["127.0.0.1", "CLOSE", holder.pid],
+    ]);
+    const listening = await portctl(["who", String(holder.port), "--json"], { env });
+    assertEquals([listening.code, JSON.parse(listening.stdout)], [1, []]);
+  } finally {
+    await holder.stop();
+  }
+});

@@ -11,6 +11,10 @@ p.add_argument("--tcp", action="append", default=[], help="listen on this addres
 p.add_argument("--udp", action="append", default=[], help="bind UDP on this address")
 p.add_argument("--port", type=int, default=0, help="port for the first socket (0 = ephemeral)")
 p.add_argument("--reuseport", action="store_true")
+p.add_argument("--v6only", choices=("on", "off"), default="on",
+               help="IPV6_V6ONLY of IPv6 sockets; off makes a socket on :: take IPv4 too")
+p.add_argument("--no-listen", action="store_true",
+               help="bind TCP sockets without listen(): they hold the port all the same")
 p.add_argument("--workers", type=int, default=0, help="fork this many workers after binding")
 p.add_argument("--worker-user", help="workers drop to this user (as nginx's do), keeping the fd")
 p.add_argument("--ignore-term", action="store_true")
@@ -65,12 +69,12 @@ for kind, addresses in (("tcp", args.tcp), ("udp", args.udp)):
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         s = socket.socket(family, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
         if family == socket.AF_INET6:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if args.v6only == "on" else 0)
         if args.reuseport:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         s.bind((address, port))
         port = s.getsockname()[1]
-        if kind == "tcp":
+        if kind == "tcp" and not args.no_listen:
             s.listen()
         sockets.append(s)
 

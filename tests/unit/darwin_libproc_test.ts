@@ -86,6 +86,25 @@ Deno.test("decodeSocketFdInfo: a dual-stack IPv6 socket on :: reports its TCP st
   assertEquals(socket?.entry.address, "::");
   assertEquals(socket?.entry.port, 3000);
   assertEquals(socket?.entry.state, "ESTABLISHED");
+  // IPV6_V6ONLY off (insi_flags without IN6P_IPV6_V6ONLY): it holds the IPv4 port too.
+  assertEquals(socket?.entry.dualStack, true);
+});
+
+Deno.test("decodeSocketFdInfo: an IPv6 socket on :: with IPV6_V6ONLY on is not dual-stack", () => {
+  const socket = decodeSocketFdInfo(darwinFixture("socket_tcp6_any_v6only"));
+  assertEquals(socket?.entry, {
+    protocol: "tcp",
+    family: 6,
+    address: "::",
+    port: 3001,
+    state: "LISTEN",
+    dualStack: false,
+    uid: 501,
+    user: null,
+  });
+  // Only `::` can take IPv4: ::1 and IPv4 sockets leave dualStack out, whatever their flags.
+  assert(!("dualStack" in decodeSocketFdInfo(darwinFixture("socket_tcp6_listen"))!.entry));
+  assert(!("dualStack" in decodeSocketFdInfo(darwinFixture("socket_tcp4_listen"))!.entry));
 });
 
 Deno.test("decodeSocketFdInfo: UDP bound to 0.0.0.0 is UNCONN", () => {

@@ -21,7 +21,16 @@ Deno.test("decodePcbList: TCP rows, past the padded 204-byte xtcpcb_n records", 
       uid: 501,
       user: null,
     },
-    { protocol: "tcp", family: 6, address: "::", port: 3000, state: "LISTEN", uid: 0, user: null },
+    {
+      protocol: "tcp",
+      family: 6,
+      address: "::",
+      port: 3000,
+      state: "LISTEN",
+      dualStack: true,
+      uid: 0,
+      user: null,
+    },
     {
       protocol: "tcp",
       family: 4,
@@ -40,16 +49,37 @@ Deno.test("decodePcbList: TCP rows, past the padded 204-byte xtcpcb_n records", 
       uid: 501,
       user: null,
     },
+    {
+      protocol: "tcp",
+      family: 6,
+      address: "::",
+      port: 3001,
+      state: "LISTEN",
+      dualStack: false,
+      uid: 501,
+      user: null,
+    },
   ]);
   assertEquals(rows.map((row) => String(row.generation)), [
     "4660",
     "1099511627778",
     "4608",
     "4609",
+    "1099511627779",
   ]);
   // No socket, or a socket no fd refers to any more (SS_NOFDREF): no process can hold it.
-  assertEquals(rows.map((row) => row.orphaned), [false, false, true, true]);
-  assertEquals(rows.map((row) => row.lastPid), [4242, 1, null, 4242]);
+  assertEquals(rows.map((row) => row.orphaned), [false, false, true, true, false]);
+  assertEquals(rows.map((row) => row.lastPid), [4242, 1, null, 4242, 4242]);
+});
+
+Deno.test("decodePcbList: dualStack only on ::, from inp_flags' IN6P_IPV6_V6ONLY", () => {
+  const rows = decodePcbList(darwinFixture("pcblist_tcp"), "tcp");
+  // assertEquals ignores undefined members: check that the key is really absent elsewhere.
+  assertEquals(rows.map((row) => "dualStack" in row.entry), [false, true, false, false, true]);
+  // The same socket seen through libproc says the same.
+  const fd = decodeSocketFdInfo(darwinFixture("socket_tcp6_any_v6only"));
+  assertEquals(rows[4].entry, fd?.entry);
+  assertEquals(String(rows[4].generation), String(fd?.generation));
 });
 
 Deno.test("decodePcbList: UDP rows, bound and connected", () => {

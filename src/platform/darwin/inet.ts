@@ -23,6 +23,8 @@ export const IPPROTO_UDP = 17;
 export const VFLAG_IPV4 = 0x1;
 /** `INI_IPV6` / `INP_IPV6`: the PCB carries an IPv6 address (all 16 bytes of the union). */
 export const VFLAG_IPV6 = 0x2;
+/** `IN6P_IPV6_V6ONLY` in `inp_flags` (`netinet/in_pcb.h`): the socket's IPV6_V6ONLY is on. */
+export const IN6P_IPV6_V6ONLY = 0x8000;
 
 /**
  * `TSI_S_*` (`sys/proc_info.h`) and `TCPS_*` (`netinet/tcp_fsm.h`) share one numbering, 0..10;
@@ -75,6 +77,21 @@ export function familyOf(addressFamily: number, vflag: number): IpFamily | null 
   if (addressFamily === AF_INET6) return 6;
   if (addressFamily !== 0) return null;
   return (vflag & VFLAG_IPV6) !== 0 ? 6 : 4;
+}
+
+/**
+ * `SocketEntry.dualStack` from a PCB's `inp_flags`: for an IPv6 socket on `::`, true unless
+ * IPV6_V6ONLY is on (XNU then also sets `INP_IPV4` in its `inp_vflag`: it takes IPv4 too);
+ * undefined for any other address, where V6ONLY changes nothing the socket holds.
+ *
+ * @example
+ * ```ts
+ * dualStackOf(6, "::", 0); // true
+ * ```
+ */
+export function dualStackOf(family: IpFamily, address: string, flags: number): boolean | undefined {
+  if (family !== 6 || address !== "::") return undefined;
+  return (flags & IN6P_IPV6_V6ONLY) === 0;
 }
 
 /**

@@ -10,6 +10,7 @@
 
 import type { SocketEntry, SocketState } from "../types.ts";
 import {
+  dualStackOf,
   familyOf,
   formatPcbAddress,
   IPPROTO_TCP,
@@ -121,16 +122,18 @@ export const SOCKET_FDINFO = {
 
 /**
  * `struct in_sockinfo` (80 bytes), offsets relative to `soi_proto`. `insi_fport` and `insi_lport`
- * are `int`s holding a `u_short` in network byte order; `insi_gencnt` (u64) at 8; `insi_vflag` at
- * 24 after `insi_flags` and `insi_flow`; `rfu_1` pads to 32; the 16-byte `insi_faddr` and
- * `insi_laddr` unions (`in4in6_addr` with the IPv4 address in its last 4 bytes, or `in6_addr`).
- * `struct tcp_sockinfo` starts with an `in_sockinfo`, so `tcpsi_state` follows at 80.
+ * are `int`s holding a `u_short` in network byte order; `insi_gencnt` (u64) at 8; `insi_flags`
+ * (a copy of `inp_flags`) at 16 and `insi_flow`; `insi_vflag` at 24; `rfu_1` pads to 32; the
+ * 16-byte `insi_faddr` and `insi_laddr` unions (`in4in6_addr` with the IPv4 address in its last
+ * 4 bytes, or `in6_addr`). `struct tcp_sockinfo` starts with an `in_sockinfo`, so `tcpsi_state`
+ * follows at 80.
  */
 export const IN_SOCKINFO = {
   size: 80,
   foreignPort: 0,
   localPort: 4,
   generation: 8,
+  flags: 16,
   vflag: 24,
   foreignAddress: 32,
   localAddress: 48,
@@ -274,13 +277,16 @@ export function decodeSocketFdInfo(bytes: Uint8Array): DecodedSocket | null {
   else if (kind === SOCKINFO_TCP) {
     state = tcpStateName(data.getInt32(base + IN_SOCKINFO.tcpState, true));
   } else state = tcpStateName(0);
+  const address = formatPcbAddress(bytes, base + IN_SOCKINFO.localAddress, family, vflag);
+  const dualStack = dualStackOf(family, address, data.getUint32(base + IN_SOCKINFO.flags, true));
   return {
     entry: {
       protocol,
       family,
-      address: formatPcbAddress(bytes, base + IN_SOCKINFO.localAddress, family, vflag),
+      address,
       port: data.getUint16(base + IN_SOCKINFO.localPort, false),
       state,
+      ...(dualStack === undefined ? {} : { dualStack }),
       uid: data.getUint32(SOCKET_FDINFO.uid, true),
       user: null,
     },

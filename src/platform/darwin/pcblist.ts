@@ -8,7 +8,7 @@
  */
 
 import type { Protocol, SocketState } from "../types.ts";
-import { familyOf, formatPcbAddress, tcpStateName, udpStateName } from "./inet.ts";
+import { dualStackOf, familyOf, formatPcbAddress, tcpStateName, udpStateName } from "./inet.ts";
 import type { DecodedSocket } from "./libproc.ts";
 
 /** `xgn_kind` values from XNU `bsd/sys/socketvar.h`. */
@@ -44,6 +44,7 @@ export const XINPCB_N = {
   foreignPort: 16,
   localPort: 18,
   generation: 28,
+  flags: 36,
   vflag: 44,
   foreignAddress: 48,
   localAddress: 64,
@@ -146,13 +147,16 @@ function decodeRow(
   else state = tcpcb >= 0 ? tcpStateName(data.getInt32(tcpcb + XTCPCB_N.state, true)) : "UNKNOWN";
   const lastPid = hasSocket ? data.getInt32(socket + XSOCKET_N.lastPid, true) : 0;
   const noFdRef = hasSocket && (data.getInt16(socket + XSOCKET_N.state, true) & SS_NOFDREF) !== 0;
+  const address = formatPcbAddress(bytes, inpcb + XINPCB_N.localAddress, family, vflag);
+  const dualStack = dualStackOf(family, address, data.getUint32(inpcb + XINPCB_N.flags, true));
   return {
     entry: {
       protocol,
       family,
-      address: formatPcbAddress(bytes, inpcb + XINPCB_N.localAddress, family, vflag),
+      address,
       port: data.getUint16(inpcb + XINPCB_N.localPort, false),
       state,
+      ...(dualStack === undefined ? {} : { dualStack }),
       uid: hasSocket ? data.getUint32(socket + XSOCKET_N.uid, true) : null,
       user: null,
     },

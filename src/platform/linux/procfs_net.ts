@@ -36,6 +36,8 @@ const TCP_STATES: readonly SocketState[] = [
   "LISTEN", // 0A
   "CLOSING",
   "NEW_SYN_RECV",
+  // 13 is TCP_BOUND_INACTIVE, a sock_diag filter bit only: such sockets are really in CLOSE.
+  "CLOSE",
 ];
 
 /** Maps a hex state code to its name. UDP reuses the codes: 07 is bound, 01 connected. */
@@ -66,19 +68,37 @@ export function decodeAddress(hex: string): string {
   return bytes.length === 4 ? bytes.join(".") : formatIpv6(bytes);
 }
 
+/** Options of {@linkcode parseProcNet}. */
+export interface ParseProcNetOptions {
+  /**
+   * The system default for IPV6_V6ONLY (`/proc/sys/net/ipv6/bindv6only`: true for 1), or null
+   * when unknown. Called at most once, and only when a row is bound to `::`. Without it, `::`
+   * rows leave `dualStack` out.
+   */
+  readonly bindV6Only?: () => boolean | null;
+}
+
 /**
  * Parses one socket table. `user` is left null: names are looked up only for rows that match.
  *
+ * procfs does not print a socket's IPV6_V6ONLY, so a `::` row's `dualStack` is the system default
+ * (`options.bindV6Only`), not the socket's own setting: a server that turned V6ONLY on itself
+ * (nginx's `ipv6only=on`) is taken as dual-stack on a system whose default is off.
+ *
  * @example
  * ```ts
- * parseProcNet(Deno.readTextFileSync("/proc/net/tcp"), { protocol: "tcp", family: 4 });
+ * parseProcNet(Deno.readTextFileSync("/proc/net/tcp6"), { protocol: "tcp", family: 6 }, {
+ *   bindV6Only: systemBindV6Only,
+ * });
  * ```
  */
 export function parseProcNet(
   text: string,
   table: { protocol: Protocol; family: IpFamily },
+  options: ParseProcNetOptions = {},
 ): ProcNetSocket[] {
   const sockets: ProcNetSocket[] = [];
+  let v6Only: boolean | null | undefined; // asked on the first `::` row
   const lines = text.split("\n");
   // Line 0 is the header.
   for (let i = 1; i < lines.length; i++) {
@@ -89,13 +109,20 @@ export function parseProcNet(
     const port = parseInt(local.slice(colon + 1), 16);
     const state = socketStateName(table.protocol, parseInt(fields[3], 16));
     const uid = Number(fields[7]);
+    const address = decodeAddress(local.slice(0, colon));
+    let dualStack: boolean | null = null;
+    if (table.family === 6 && address === "::" && options.bindV6Only !== undefined) {
+      if (v6Only === undefined) v6Only = options.bindV6Only();
+      if (v6Only !== null) dualStack = !v6Only;
+    }
     sockets.push({
       entry: {
         protocol: table.protocol,
         family: table.family,
-        address: decodeAddress(local.slice(0, colon)),
+        address,
         port,
         state,
+        ...(dualStack === null ? {} : { dualStack }),
         uid,
         user: null,
       },
@@ -103,4 +130,27 @@ export function parseProcNet(
     });
   }
   return sockets;
+}
+
+let systemV6Only: boolean | null | undefined;
+
+/**
+ * The system default for IPV6_V6ONLY, from `/proc/sys/net/ipv6/bindv6only` (read once per
+ * process), or null when it cannot be read (IPv6 disabled, no permission).
+ *
+ * @example
+ * ```ts
+ * systemBindV6Only(); // false on most systems: `::` sockets accept IPv4 too
+ * ```
+ */
+export function systemBindV6Only(): boolean | null {
+  if (systemV6Only === undefined) {
+    try {
+      const value = Deno.readTextFileSync("/proc/sys/net/ipv6/bindv6only").trim();
+      systemV6Only = /^\d+$/.test(value) ? Number(value) !== 0 : null;
+    } catch {
+      systemV6Only = null;
+    }
+  }
+  return systemV6Only;
 }

@@ -8,9 +8,11 @@
  * whose states are only `TCPF_LISTEN` walks the listening hash alone.
  *
  * Rows come back in the shape {@linkcode parseProcNet} gives, with the same values: the same state
- * names, the uid the way procfs prints it, the inode as decimal text. One exception: a TCP request
+ * names, the uid the way procfs prints it, the inode as decimal text. Exceptions: a TCP request
  * socket (SYN_RECV) carries uid 0 where procfs prints its listener's owner, which
- * {@linkcode withListenerUids} puts back once every table is read. When netlink cannot answer
+ * {@linkcode withListenerUids} puts back once every table is read; a `::` socket's `dualStack`
+ * is its own IPV6_V6ONLY here (procfs can give only the system default); and a TCP all-states
+ * dump also lists bound-inactive sockets, which procfs never lists. When netlink cannot answer
  * (no libc, no FFI permission, socket() refused by seccomp or a sandbox, a kernel without
  * `inet_diag`), {@linkcode dumpSockets} returns null and the caller reads procfs instead.
  *
@@ -65,12 +67,20 @@ const MSG_DONTWAIT = 0x40;
 /** `TCP_LISTEN` is state 10 in `include/net/tcp_states.h`; `TCPF_LISTEN` is its bit. */
 export const TCPF_LISTEN = 1 << 10;
 /**
- * `TCPF_BOUND_INACTIVE` (state 13, Linux 6.8+): TCP sockets bound but neither listening nor
- * connected. `/proc/net/tcp` never lists them, so neither does portctl.
+ * `TCPF_BOUND_INACTIVE` (bit 13, Linux 6.8+): asks also for TCP sockets bound but neither
+ * listening nor connected (`bind()` without `listen()`), which the kernel reports in state 7,
+ * CLOSE. They hold their port (another bind fails with EADDRINUSE), so a TCP all-states dump
+ * (`--all-states`) asks for them, although `/proc/net/tcp` never lists them: on the procfs
+ * fallback, and on kernels before 6.8, they stay unseen. A LISTEN-only dump leaves them out.
  */
 export const TCPF_BOUND_INACTIVE = 1 << 13;
-/** Every state `/proc/net/tcp` lists (everything but bound-inactive sockets). */
-export const ALL_STATES = (0xffffffff & ~TCPF_BOUND_INACTIVE) >>> 0;
+/** Every TCP state, bound-inactive sockets included: the TCP all-states dump. */
+export const ALL_STATES = 0xffffffff;
+/**
+ * The states of a UDP dump: all but bit 13, which means nothing for UDP; left out so UDP
+ * requests stay what they were.
+ */
+export const UDP_STATES = (ALL_STATES & ~TCPF_BOUND_INACTIVE) >>> 0;
 
 // ---------------------------------------------------------------------------------------------
 // Struct layouts, from `include/uapi/linux/netlink.h` and `include/uapi/linux/inet_diag.h`.
@@ -134,7 +144,8 @@ export interface DiagTable {
 
 /**
  * Encodes a `SOCK_DIAG_BY_FAMILY` dump request for one table. With `listeningOnly` (TCP only) the
- * request asks for `TCPF_LISTEN` alone, which spares the kernel the connection hash.
+ * request asks for `TCPF_LISTEN` alone, which spares the kernel the connection hash; without it,
+ * a TCP request asks for every state, bound-inactive sockets included.
  *
  * @example
  * ```ts
@@ -156,7 +167,11 @@ export function encodeDiagRequest(
   const request = NLMSGHDR.size;
   bytes[request + INET_DIAG_REQ_V2.family] = table.family === 4 ? AF_INET : AF_INET6;
   bytes[request + INET_DIAG_REQ_V2.protocol] = table.protocol === "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
-  const states = table.protocol === "tcp" && options.listeningOnly ? TCPF_LISTEN : ALL_STATES;
+  const states = table.protocol === "udp"
+    ? UDP_STATES
+    : options.listeningOnly
+    ? TCPF_LISTEN
+    : ALL_STATES;
   view.setUint32(request + INET_DIAG_REQ_V2.states, states, true);
   return bytes;
 }
@@ -229,13 +244,19 @@ export function decodeDiagMessages(
       const family: IpFamily = familyCode === AF_INET ? 4 : 6;
       const src = payload + INET_DIAG_MSG.src;
       const state: SocketState = socketStateName(protocol, bytes[payload + INET_DIAG_MSG.state]);
+      const address = family === 4 ? ipv4Text(bytes, src) : ipv6Text(bytes, src);
+      // Only a socket on `::` can take IPv4 too; elsewhere V6ONLY changes nothing it holds.
+      const v6Only = address === "::"
+        ? u8Attribute(view, payload + INET_DIAG_MSG.size, at + length, INET_DIAG_SKV6ONLY)
+        : null;
       into.push({
         entry: {
           protocol,
           family,
-          address: family === 4 ? ipv4Text(bytes, src) : ipv6Text(bytes, src),
+          address,
           port: view.getUint16(payload + INET_DIAG_MSG.sport, false),
           state,
+          ...(v6Only === null ? {} : { dualStack: v6Only === 0 }),
           uid: view.getUint32(payload + INET_DIAG_MSG.uid, true),
           user: null,
         },
@@ -246,6 +267,35 @@ export function decodeDiagMessages(
     at = next;
   }
   return { kind: "sockets", done: false };
+}
+
+/**
+ * `INET_DIAG_SKV6ONLY` (`include/uapi/linux/inet_diag.h`): a u8 attribute, the socket's
+ * IPV6_V6ONLY. `inet_diag_msg_attrs_fill` adds it to every AF_INET6 socket in LISTEN or CLOSE (a
+ * bound UDP socket, a bound-inactive TCP one), which is every state a `::` socket can be in.
+ */
+export const INET_DIAG_SKV6ONLY = 11;
+/** `struct rtattr { u16 len; u16 type; }`, 4-byte aligned; `len` counts the header. */
+const RTATTR = { size: 4, len: 0, type: 2 } as const;
+/** `nla_type` bits that are flags (`NLA_F_NESTED`, `NLA_F_NET_BYTEORDER`), not the type. */
+const NLA_TYPE_MASK = 0x3fff;
+
+/**
+ * The u8 value of the first attribute of `type` among the rtattrs between `from` and `end` (one
+ * message's), or null when there is none. A malformed attribute ends the search: the value is
+ * then unknown, not a reason to distrust the row.
+ */
+function u8Attribute(view: DataView, from: number, end: number, type: number): number | null {
+  let at = from;
+  while (at + RTATTR.size <= end) {
+    const length = view.getUint16(at + RTATTR.len, true);
+    if (length < RTATTR.size || at + length > end) return null;
+    if ((view.getUint16(at + RTATTR.type, true) & NLA_TYPE_MASK) === type) {
+      return length > RTATTR.size ? view.getUint8(at + RTATTR.size) : null;
+    }
+    at += align(length);
+  }
+  return null;
 }
 
 /** Wildcard addresses a listener may be bound to, per family. */
