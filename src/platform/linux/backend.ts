@@ -19,7 +19,7 @@ import type {
 } from "../types.ts";
 import { pollPause } from "../poll_pause.ts";
 import { findSocketHolders } from "./fd_scan.ts";
-import { parseProcNet, type ProcNetSocket } from "./procfs_net.ts";
+import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { dumpSockets, withListenerUids } from "./sock_diag.ts";
 import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
 import { userName } from "./users.ts";
@@ -49,7 +49,7 @@ function readProcTable(table: typeof TABLES[number]): ProcNetSocket[] {
     // NotCapable (Deno grants /proc only with --allow-all) must fail loudly, never read as free.
     throw error;
   }
-  return parseProcNet(text, table);
+  return parseProcNet(text, table, { bindV6Only: systemBindV6Only });
 }
 
 /** One table's rows, and whether netlink gave them (procfs is the fallback, table by table). */
@@ -96,6 +96,7 @@ function findSockets(
     const current = new Set(readTables(match, listeningTcpOnly).map((row) => row.inode));
     rows = rows.filter((row) => !unresolved.includes(row) || current.has(row.inode));
   }
+  if (rows.length === 0) return [];
   const myUid = Deno.uid();
   return rows.map((row): HeldSocket => {
     if (row.inode === "0") {
