@@ -83,7 +83,10 @@ own_mounts=0
 mountpoint -q "$WINE_CHROOT/proc" || own_mounts=1
 
 out="$(mktemp)"
-trap 'rm -f "$log" "$out"; if [ "$own_mounts" = 1 ]; then "$WINE_DIR/wdeno" --shutdown; fi' EXIT
+# Otherwise only this checkout's bind mount goes: a clone that is later deleted must not leave a
+# stale mount behind, on which the next wdeno from a folder of that name would fail.
+trap 'rm -f "$log" "$out"; if [ "$own_mounts" = 1 ]; then "$WINE_DIR/wdeno" --shutdown;
+  else umount -l "$WINE_CHROOT$ROOT" 2>/dev/null; fi' EXIT
 echo "== Windows deno under Wine: ${TESTS[*]}"
 NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 "$WINE_DIR/wdeno" test -A --unstable-net --no-config "${TESTS[@]}" \
   2>&1 | tee "$out"
