@@ -4,6 +4,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { withStarted } from "../support/children.ts";
 import { userName } from "../../src/platform/linux/users.ts";
 import {
   type Holder,
@@ -21,19 +22,7 @@ const env = isolatedEnv();
 /** Who this test runs as: listeners it starts belong to this user. */
 const me = onLinux ? userName(Deno.uid()!) : "";
 
-/** Runs `body` with holders that are always cleaned up, whatever the test did to them. */
-async function withHolders(
-  starts: (() => Promise<Holder>)[],
-  body: (holders: Holder[]) => Promise<void>,
-): Promise<void> {
-  const holders: Holder[] = [];
-  try {
-    for (const start of starts) holders.push(await start());
-    await body(holders);
-  } finally {
-    for (const holder of holders) await holder.stop();
-  }
-}
+const withHolders = withStarted<Holder>;
 
 function linuxTest(name: string, fn: () => Promise<void>, options: { root?: boolean } = {}) {
   // Tests that switch users (runuser) need root; CI here runs as root, GitHub's runner does not.

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { readJsonLine } from "./children.ts";
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/main.ts`;
 const PYTHON = "/usr/bin/python3";
@@ -18,18 +20,6 @@ export interface Holder {
   readonly port: number;
   /** Ends every process this holder started (SIGKILL), for cleanup. */
   stop(): Promise<void>;
-}
-
-async function readJsonLine(stream: ReadableStream<Uint8Array>): Promise<Record<string, unknown>> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`holder exited before announcing its port (said: ${text})`);
-    text += value;
-  }
-  reader.releaseLock();
-  return JSON.parse(text.slice(0, text.indexOf("\n")));
 }
 
 async function startHolder(

@@ -5,6 +5,7 @@
  */
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { readJsonLine } from "../support/children.ts";
 
 const onWindows = Deno.build.os === "windows";
 const ROOT = new URL("../../", import.meta.url);
@@ -17,18 +18,11 @@ async function startListener(kind: string) {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`listener ended before reporting its port: ${text}`);
-    text += value;
-  }
-  reader.releaseLock();
+  const report = await readJsonLine(child.stdout) as { port: number; pid: number };
   let exited = false;
   const status = child.status.then(() => exited = true);
   return {
-    ...(JSON.parse(text) as { port: number; pid: number }),
+    ...report,
     exited: () => exited,
     status,
     async stop() {

@@ -6,6 +6,7 @@
  */
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { readJsonLine, withStarted } from "../support/children.ts";
 
 const onWindows = Deno.build.os === "windows";
 const ROOT = new URL("../../", import.meta.url);
@@ -36,15 +37,7 @@ async function startListener(kind: Kind, ...flags: string[]): Promise<Listener> 
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${kind} listener ended before reporting its port: ${text}`);
-    text += value;
-  }
-  reader.releaseLock();
-  const report = JSON.parse(text) as { port: number; pid: number };
+  const report = await readJsonLine(child.stdout) as { port: number; pid: number };
   let hasExited = false;
   const status = child.status.then(() => hasExited = true);
   return {
@@ -128,18 +121,7 @@ async function portIsFree(kind: Kind, port: number): Promise<boolean> {
   }
 }
 
-async function withListeners(
-  starts: (() => Promise<Listener>)[],
-  body: (listeners: Listener[]) => Promise<void>,
-): Promise<void> {
-  const listeners: Listener[] = [];
-  try {
-    for (const start of starts) listeners.push(await start());
-    await body(listeners);
-  } finally {
-    for (const listener of listeners) await listener.stop();
-  }
-}
+const withListeners = withStarted<Listener>;
 
 function windowsTest(name: string, fn: () => Promise<void>) {
   Deno.test({ name, ignore: !onWindows, sanitizeResources: false, sanitizeOps: false, fn });
