@@ -31,6 +31,15 @@ function skip(reason: string): void {
   console.log(`skipped: ${reason}`);
 }
 
+// bash, zsh and fish run the scripts against a `#!/bin/sh` stub portctl on a `:` PATH.
+const onWindows = Deno.build.os === "windows";
+if (onWindows) {
+  console.log(
+    "skipping the bash, zsh and fish runs: they need a POSIX shell and a #!/bin/sh stub portctl; " +
+      "PowerShell is checked here",
+  );
+}
+
 /** A temp folder with the script for `shell` and a stub `portctl` on a bin/ folder. */
 async function setUp(shell: Shell): Promise<{ dir: string; script: string; path: string }> {
   const dir = await Deno.makeTempDir({ prefix: "portctl-completions-" });
@@ -130,7 +139,7 @@ const BASH_CASES: [string[], string][] = [
 
 Deno.test({
   name: "bash: bash -n, then complete -p and real _portctl/compgen runs",
-  ignore: Deno.build.os === "windows",
+  ignore: onWindows,
   async fn() {
     if (!(await available("bash"))) return skip("bash is not installed");
     const { dir, script, path } = await setUp("bash");
@@ -157,7 +166,7 @@ Deno.test({
 
 Deno.test({
   name: "zsh: zsh -n accepts the script",
-  ignore: Deno.build.os === "windows",
+  ignore: onWindows,
   async fn() {
     if (!(await available("zsh"))) return skip("zsh is not installed (apt-get install zsh)");
     const { dir, script } = await setUp("zsh");
@@ -186,7 +195,7 @@ const FISH_CASES: [string, string][] = [
 
 Deno.test({
   name: "fish: fish --no-execute, then real complete -C runs",
-  ignore: Deno.build.os === "windows",
+  ignore: onWindows,
   async fn() {
     if (!(await available("fish"))) return skip("fish is not installed (apt-get install fish)");
     const { dir, script, path } = await setUp("fish");

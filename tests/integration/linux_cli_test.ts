@@ -24,6 +24,13 @@ const me = onLinux ? userName(Deno.uid()!) : "";
 
 const withHolders = withStarted<Holder>;
 
+if (!onLinux) {
+  console.log(
+    `Linux CLI tests skipped: they read /proc and start holders with /usr/bin/python3 and runuser ` +
+      `(this is ${Deno.build.os})`,
+  );
+}
+
 function linuxTest(name: string, fn: () => Promise<void>, options: { root?: boolean } = {}) {
   // Tests that switch users (runuser) need root; CI here runs as root, GitHub's runner does not.
   const ignore = !onLinux || (options.root === true && !asRoot);

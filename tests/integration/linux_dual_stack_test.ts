@@ -17,6 +17,13 @@ import {
 const onLinux = Deno.build.os === "linux";
 const env = isolatedEnv();
 
+if (!onLinux) {
+  console.log(
+    `Linux dual-stack tests skipped: they need Linux's bindv6only semantics, /proc and ` +
+      `/usr/bin/python3 (this is ${Deno.build.os})`,
+  );
+}
+
 /** An IPv6 loopback, hence `::`, is there to bind (a container may run without IPv6). */
 function hasIpv6(): boolean {
   try {

@@ -7,6 +7,12 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { findSocketHolders, libcReader, readWithDeno } from "../../src/platform/linux/fd_scan.ts";
 import { openLibc } from "../../src/platform/linux/libc.ts";
 
+if (Deno.build.os !== "linux") {
+  console.log(
+    `Linux fd scan test skipped: /proc/<pid>/fd is Linux only (this is ${Deno.build.os})`,
+  );
+}
+
 Deno.test({
   name: "fd scan: libc and Deno readers agree on our own fds, sockets included",
   ignore: Deno.build.os !== "linux",

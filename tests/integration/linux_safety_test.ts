@@ -11,6 +11,13 @@ const onLinux = Deno.build.os === "linux";
 const env = isolatedEnv();
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+if (!onLinux) {
+  console.log(
+    `Linux safety tests skipped: they drive the Linux backend and read /proc (this is ` +
+      `${Deno.build.os})`,
+  );
+}
+
 Deno.test({
   name: "portctl never signals its own parent: exit 3, denied, the parent lives",
   ignore: !onLinux,

@@ -13,6 +13,13 @@ const onLinux = Deno.build.os === "linux";
 const asRoot = onLinux && Deno.uid() === 0;
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+if (!onLinux) {
+  console.log(
+    `Linux sock_diag tests skipped: netlink and /proc/net are Linux only (this is ` +
+      `${Deno.build.os})`,
+  );
+}
+
 const TABLES: readonly { file: string; table: DiagTable }[] = [
   { file: "/proc/net/tcp", table: { protocol: "tcp", family: 4 } },
   { file: "/proc/net/tcp6", table: { protocol: "tcp", family: 6 } },

