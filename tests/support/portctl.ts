@@ -144,11 +144,17 @@ export function tcpPortIsFree(port: number, hostname = "127.0.0.1"): boolean {
   }
 }
 
+/** Where this Deno keeps its cache, as `deno info --json` says. */
+function denoCacheDir(): string {
+  const output = new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync();
+  return (JSON.parse(new TextDecoder().decode(output.stdout)) as { denoDir: string }).denoDir;
+}
+
 /** A clean portctl environment: no plugins from the developer's own config. */
 export function isolatedEnv(): Record<string, string> {
   const home = Deno.makeTempDirSync({ prefix: "portctl-home-" });
-  // Deno's cache stays where it is, so the run needs no download.
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+  // Deno's cache stays where it is, so the run needs no download (its place differs by OS).
+  const denoDir = Deno.env.get("DENO_DIR") ?? denoCacheDir();
   return {
     HOME: home,
     XDG_CONFIG_HOME: `${home}/.config`,
