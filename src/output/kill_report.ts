@@ -101,7 +101,8 @@ export function killLine(report: ProcessKillReport, style: Styler): string {
     case "denied":
       return `${style.red("denied")} ${who}${why}`;
     case "not-visible":
-      return `${style.red("not visible")} ${who}${why}`;
+      // The note itself may open with the same words; say them once.
+      return `${style.red("not visible")} ${who}${why.replace(/^: owner not visible: /, ": ")}`;
     case "skipped":
       return `${style.yellow("skipped")} ${who}${why}`;
     case "plugin-failed":
