@@ -21,7 +21,10 @@ $ProgressPreference = 'SilentlyContinue'
 
 function Fail([string]$Message) {
     [Console]::Error.WriteLine("portctl install: $Message")
-    exit 1
+    # Under `irm ... | iex` this runs in the user's own session, where `exit` would close the
+    # window and the message with it: stop with an error there instead.
+    if ($PSCommandPath) { exit 1 }
+    throw "portctl install failed: $Message"
 }
 
 $target = 'x86_64-pc-windows-msvc' # the only Windows build; runs on ARM64 Windows 11 emulated

@@ -19,6 +19,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { binaryPath, selectTargets, type Target } from "./build_plan.ts";
 import {
+  DEFAULT_REPOSITORY,
   launcherScript,
   mainPackageJson,
   mainReadme,
@@ -79,6 +80,8 @@ async function main(options: Options): Promise<void> {
   };
   if (typeof config.version !== "string") throw new NpmError("deno.json has no version", 1);
   const version = config.version;
+  // npm publish --provenance refuses a package whose repository is not the one that built it.
+  const repository = Deno.env.get("GITHUB_REPOSITORY") || DEFAULT_REPOSITORY;
   const dist = resolve(options.dist);
   const out = resolve(options.out ?? `${dist}/npm`);
 
@@ -102,7 +105,7 @@ async function main(options: Options): Promise<void> {
     await Deno.mkdir(`${dir}/bin`, { recursive: true });
     await Deno.writeFile(`${dir}/bin/${target.exe}`, binaries.get(target)!, { mode: 0o755 });
     await Deno.chmod(`${dir}/bin/${target.exe}`, 0o755).catch(() => {}); // umask-proof; not on Windows
-    await writeJson(`${dir}/package.json`, platformPackageJson(target, version));
+    await writeJson(`${dir}/package.json`, platformPackageJson(target, version, repository));
     await Deno.writeTextFile(`${dir}/README.md`, platformReadme(target));
     console.log(`wrote ${dir}`);
   }
@@ -110,7 +113,7 @@ async function main(options: Options): Promise<void> {
   await Deno.mkdir(`${main}/bin`, { recursive: true });
   await Deno.writeTextFile(`${main}/bin/portctl.js`, launcherScript(targets), { mode: 0o755 });
   await Deno.chmod(`${main}/bin/portctl.js`, 0o755).catch(() => {});
-  await writeJson(`${main}/package.json`, mainPackageJson(version, targets));
+  await writeJson(`${main}/package.json`, mainPackageJson(version, targets, repository));
   await Deno.writeTextFile(`${main}/README.md`, mainReadme(version));
   console.log(`wrote ${main} (portctl ${version}, ${targets.length} platform packages)`);
 }

@@ -27,6 +27,8 @@ export interface PackageJson {
   readonly name: string;
   readonly version: string;
   readonly description: string;
+  /** Required by `npm publish --provenance`, which checks it against the building repository. */
+  readonly repository: { readonly type: "git"; readonly url: string };
   readonly keywords?: readonly string[];
   readonly bin?: Readonly<Record<string, string>>;
   readonly os?: readonly string[];
@@ -37,11 +39,27 @@ export interface PackageJson {
   readonly preferUnplugged?: boolean;
 }
 
+/**
+ * The `repository` field for GitHub repository `slug` (`owner/name`; the release workflow's
+ * `GITHUB_REPOSITORY`).
+ */
+export function repositoryField(slug: string): PackageJson["repository"] {
+  return { type: "git", url: `git+https://github.com/${slug}.git` };
+}
+
+/** The repository the packages come from: `GITHUB_REPOSITORY` in CI, else the project's own. */
+export const DEFAULT_REPOSITORY = "portctl/portctl";
+
 /** The package.json of one platform package. */
-export function platformPackageJson(target: Target, version: string): PackageJson {
+export function platformPackageJson(
+  target: Target,
+  version: string,
+  repository = DEFAULT_REPOSITORY,
+): PackageJson {
   return {
     name: platformPackageName(target),
     version,
+    repository: repositoryField(repository),
     description: `The ${platformKey(target)} binary of portctl (${target.triple}); ` +
       "install portctl instead",
     os: [target.npmOs],
@@ -55,10 +73,12 @@ export function platformPackageJson(target: Target, version: string): PackageJso
 export function mainPackageJson(
   version: string,
   targets: readonly Target[] = TARGETS,
+  repository = DEFAULT_REPOSITORY,
 ): PackageJson {
   return {
     name: "portctl",
     version,
+    repository: repositoryField(repository),
     description: "Find and end what holds a port, on Linux, Windows and macOS",
     keywords: ["port", "kill", "kill-port", "lsof", "fuser", "process", "cli"],
     bin: { portctl: "bin/portctl.js" },

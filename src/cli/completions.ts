@@ -132,7 +132,7 @@ const HELP_FLAG: FlagSpec = { name: "help", description: "show help for this com
  *
  * @example
  * ```ts
- * console.log(completionScript("bash")); // then: source <(portctl completions bash)
+ * console.log(completionScript("bash")); // then: eval "$(portctl completions bash)"
  * ```
  */
 export function completionScript(shell: Shell): string {
@@ -190,7 +190,7 @@ function bashScript(): string {
   }).join("\n");
 
   return `# bash completion for portctl
-# Load now:      source <(portctl completions bash)
+# Load now:      eval "$(portctl completions bash)"
 # Load always:   portctl completions bash > ~/.local/share/bash-completion/completions/portctl
 # shellcheck disable=SC2207
 

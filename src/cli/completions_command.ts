@@ -70,7 +70,7 @@ export const completionsCommand = buildCommand({
 to the ports that are listening right now.
 
 EXAMPLES
-  source <(portctl completions bash)
+  eval "$(portctl completions bash)"
   portctl completions zsh > "\${fpath[1]}/_portctl"
   portctl completions fish > ~/.config/fish/completions/portctl.fish
   portctl completions powershell | Out-String | Invoke-Expression

@@ -101,6 +101,8 @@ export function summarizeProcess(info: ProcessInfo): HookProcess {
 interface MatchedProcess {
   readonly info: ProcessInfo;
   readonly sockets: SocketSummary[];
+  /** What the OS says about this holder (Windows: "PID 4 is HTTP.sys"), if anything. */
+  readonly note: string | null;
 }
 
 function groupByProcess(holders: readonly SocketHolder[]): {
@@ -116,7 +118,7 @@ function groupByProcess(holders: readonly SocketHolder[]): {
       continue;
     }
     const matched = byPid.get(holder.process.pid) ??
-      { info: holder.process, sockets: [] as SocketSummary[] };
+      { info: holder.process, sockets: [] as SocketSummary[], note: holder.ownerNote };
     matched.sockets.push(summarizeSocket(holder.socket));
     byPid.set(holder.process.pid, matched);
   }
@@ -160,7 +162,7 @@ async function endProcess(
   };
 
   const refusal = protectionReason(process.pid, backend);
-  if (refusal) return finish("denied", refusal);
+  if (refusal) return finish("denied", matched.note ? `${refusal}; ${matched.note}` : refusal);
 
   const decision = await options.hooks.beforeKill(context);
   let firstSignal = planned;

@@ -41,6 +41,15 @@ const SIGNAL_NUMBERS: Readonly<Record<number, SignalName>> = {
   31: "SIGSYS",
 };
 
+/** Signal numbers that mean the same on Linux, macOS and the BSDs (POSIX's well-known ones). */
+const PORTABLE_NUMBERS = new Set([1, 2, 3, 6, 9, 14, 15]);
+
+/** ` (or 2, 9, 15)`: the portable numbers of the signals this OS supports. */
+function portableNumbersOf(supported: readonly SignalName[]): string {
+  const numbers = [...PORTABLE_NUMBERS].filter((n) => supported.includes(SIGNAL_NUMBERS[n]));
+  return numbers.length > 0 ? ` (or ${numbers.join(", ")})` : "";
+}
+
 /**
  * Parses a `--signal` value against the signals this OS can deliver.
  *
@@ -53,8 +62,12 @@ export function parseSignal(text: string, supported: readonly SignalName[]): Sig
   const trimmed = text.trim();
   let name: string | undefined;
   if (/^\d+$/.test(trimmed)) {
-    // Numbers follow Linux numbering; other OSes number some signals differently.
-    name = Deno.build.os === "linux" ? SIGNAL_NUMBERS[Number(trimmed)] : undefined;
+    // Numbers follow Linux numbering. macOS numbers others differently (SIGUSR1 is 30 there), so
+    // elsewhere only the numbers every system shares are taken (kill -9, kill -15, kill -2).
+    const number = Number(trimmed);
+    name = Deno.build.os === "linux" || PORTABLE_NUMBERS.has(number)
+      ? SIGNAL_NUMBERS[number]
+      : undefined;
   } else {
     const upper = trimmed.toUpperCase();
     name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
@@ -64,7 +77,7 @@ export function parseSignal(text: string, supported: readonly SignalName[]): Sig
     const names = supported.map((s) => s.slice(3)).join(", ");
     throw new UsageError(
       `invalid signal "${text}" on ${Deno.build.os}: expected one of ${names}` +
-        (Deno.build.os === "linux" ? " or its number" : ""),
+        (Deno.build.os === "linux" ? " or its number" : portableNumbersOf(supported)),
     );
   }
   return found;

@@ -69,7 +69,9 @@ export function renderHolders(
       process ? String(process.pid) : "-",
       process?.user ?? socket.user ?? "-",
       process?.name ?? "-",
-      process ? process.command : `(${row.ownerNote ?? "owner not visible"})`,
+      process
+        ? process.command + (row.ownerNote ? ` (${row.ownerNote})` : "")
+        : `(${row.ownerNote ?? "owner not visible"})`,
     ];
   });
   return renderTable(HEADERS, cells, options);

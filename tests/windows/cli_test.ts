@@ -80,7 +80,14 @@ interface HostedRun extends Run {
  * Runs a listener and portctl on one new console (tests/windows/console_host.ts), the only way a
  * Ctrl-C can reach the listener: tests run without a console.
  */
-async function onOneConsole(listenerArgs: string[], portctlArgs: string[]): Promise<HostedRun> {
+async function onOneConsole(
+  listenerArgs: string[],
+  portctlArgs: string[],
+  options: { sharedConsoleCtrlC?: boolean } = {},
+): Promise<HostedRun> {
+  // The host (portctl's parent here) ignores Ctrl-C, so by default it allows portctl to send one
+  // on the console they share; portctl refuses that unless told.
+  const sharedConsoleCtrlC = options.sharedConsoleCtrlC ?? true;
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -94,7 +101,7 @@ async function onOneConsole(listenerArgs: string[], portctlArgs: string[]): Prom
       ...portctlArgs,
     ],
     cwd: ROOT,
-    env,
+    env: { ...env, PORTCTL_CTRL_C_SHARED_CONSOLE: sharedConsoleCtrlC ? "1" : "0" },
     stdin: "null",
     stderr: "inherit",
   }).output();
@@ -312,6 +319,18 @@ windowsTest("kill --term stops a console listener with Ctrl-C", async () => {
   ok(await portIsFree("tcp4", run.listener.port));
 });
 
+windowsTest(
+  "Ctrl-C on portctl's own console is refused: it would stop portctl's parent",
+  async () => {
+    const run = await onOneConsole(["tcp4"], ["kill", "{port}", "--term"], {
+      sharedConsoleCtrlC: false,
+    });
+    equal(run.code, 3, run.stdout + run.stderr);
+    match(run.stdout, /shares portctl's console, where Ctrl-C would also stop portctl's parent/);
+    equal(run.exitedAfterMs, null, "the listener was left alone");
+  },
+);
+
 windowsTest("kill --signal INT sends Ctrl-C to a TCP v6 console listener", async () => {
   const run = await onOneConsole(["tcp6"], ["kill", "tcp6:{port}", "--signal", "INT"]);
   equal(run.code, 0, run.stdout + run.stderr);
@@ -371,12 +390,16 @@ windowsTest(
   "signals Windows cannot deliver are refused with exit 2; nothing is signalled",
   async () => {
     await withListeners([() => startListener("tcp4")], async ([l]) => {
-      for (const signal of ["HUP", "USR1", "9"]) {
+      for (const signal of ["HUP", "USR1", "1", "10"]) {
         const run = await portctl("kill", String(l.port), "--signal", signal);
         equal(run.code, 2, `--signal ${signal}: ${run.stdout}${run.stderr}`);
         match(run.stderr, /invalid signal/);
       }
       ok(!l.exited());
+      // The numbers every system shares do work: 9 is SIGKILL, TerminateProcess here.
+      const nine = await portctl("kill", String(l.port), "--signal", "9");
+      equal(nine.code, 0, nine.stdout + nine.stderr);
+      match(nine.stdout, /by SIGKILL/);
     });
   },
 );

@@ -53,6 +53,8 @@ const args = Deno.args.slice(split + 1).map((a) =>
   a.replaceAll("{port}", String(started.port)).replaceAll("{pid}", String(started.pid))
 );
 const t0 = performance.now();
+// The caller's environment goes through: PORTCTL_CTRL_C_SHARED_CONSOLE=1 lets portctl send
+// Ctrl-C on this shared console (the host ignores it); without it portctl refuses.
 const output = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).output();
 await Promise.race([exited, new Promise((r) => setTimeout(r, 1_000))]);
 const exitedAfterMs = exitedAt === null ? null : Math.round(exitedAt - t0);

@@ -199,8 +199,12 @@ class WindowsProcessHandle implements ProcessHandle {
   #graceful(attempts: readonly GracefulAttempt[]): SignalResult {
     if (attempts.some((a) => a.kind === "sent")) return { kind: "sent" };
     if (attempts.some((a) => a.kind === "gone") || !this.isRunning()) return { kind: "gone" };
+    // A graceful attempt that failed (AttachConsole refused, say) is no reason to stop: the
+    // default kill then goes on to TerminateProcess, which has rights of its own.
     const failed = attempts.flatMap((a) => a.kind === "failed" ? [a.message] : []);
-    if (failed.length > 0) return { kind: "denied", message: failed.join("; ") };
+    if (failed.length > 0) {
+      return { kind: "unsupported", message: `graceful stop failed: ${failed.join("; ")}` };
+    }
     const reasons = attempts.flatMap((a) => a.kind === "unavailable" ? [a.reason] : []);
     return {
       kind: "unsupported",

@@ -35,6 +35,9 @@ export type GracefulAttempt =
 const IGNORE_CTRL_C_MS = 1_000;
 let restoreCtrlC: ReturnType<typeof setTimeout> | undefined;
 
+/** Allows Ctrl-C to a process on portctl's own console (every program there receives it). */
+export const SHARED_CONSOLE_VARIABLE = "PORTCTL_CTRL_C_SHARED_CONSOLE";
+
 const STD_HANDLES = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] as const;
 
 /**
@@ -48,8 +51,18 @@ const STD_HANDLES = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] as c
  */
 export function sendCtrlC(pid: number): GracefulAttempt {
   const k32 = kernel32();
+  const ownConsole = consoleProcesses();
+  // Ctrl-C goes to a whole console. On portctl's own console it would also reach portctl's
+  // parent (an npm script, a file watcher) and stop it: refuse unless the user says they cope.
+  if (ownConsole.includes(pid) && Deno.env.get(SHARED_CONSOLE_VARIABLE) !== "1") {
+    return {
+      kind: "unavailable",
+      reason: `process ${pid} shares portctl's console, where Ctrl-C would also stop portctl's ` +
+        `parent (set ${SHARED_CONSOLE_VARIABLE}=1 if every program there ignores it)`,
+    };
+  }
   const savedHandles = STD_HANDLES.map((which) => k32.GetStdHandle(which));
-  const ownConsolePeers = consoleProcesses().filter((p) => p !== Deno.pid);
+  const ownConsolePeers = ownConsole.filter((p) => p !== Deno.pid);
   k32.FreeConsole();
   let result: GracefulAttempt;
   if (!k32.AttachConsole(pid)) {
