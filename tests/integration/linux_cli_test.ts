@@ -289,8 +289,19 @@ time.sleep(60)`,
       const clientPort = Number((await reader.read()).value);
       reader.releaseLock();
       const all = await portctl(["who", String(server.port), "--all-states", "--json"], { env });
-      const pids = new Set((JSON.parse(all.stdout) as HolderRow[]).map((r) => r.pid));
+      const allRows = JSON.parse(all.stdout) as HolderRow[];
+      const pids = new Set(allRows.map((r) => r.pid));
       assert(!pids.has(client.pid), "the client is not a holder of the server port");
+      // The server's side of the connection is local to the port: --all-states shows it (held by
+      // the kernel until the listener accepts it, as this one never does).
+      assert(
+        allRows.some((r) => r.state === "ESTABLISHED" && (r.pid === server.pid || r.pid === null)),
+        all.stdout,
+      );
+      const listening = JSON.parse(
+        (await portctl(["who", String(server.port), "--json"], { env })).stdout,
+      ) as HolderRow[];
+      assertEquals(listening.map((r) => r.state), ["LISTEN"]);
       const kill = await portctl(["kill", String(server.port), "--all-states"], { env });
       assertEquals(kill.code, 0, kill.stdout + kill.stderr);
       assert(!isRunning(server.pid));
