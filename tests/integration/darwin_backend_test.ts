@@ -173,8 +173,20 @@ macTest("a root-owned listener is held, owner not visible, not free", async () =
     return;
   }
   const listener = new URL("../support/listener.ts", import.meta.url).pathname;
+  // Root's Deno gets a cache of its own: root-owned files in the runner's cache would lock the
+  // runner's later Deno runs out of it.
+  const rootDenoDir = Deno.makeTempDirSync({ prefix: "portctl-root-deno-" });
   const child = new Deno.Command("sudo", {
-    args: ["-n", Deno.execPath(), "run", "--allow-net", listener, "tcp:127.0.0.1"],
+    args: [
+      "-n",
+      "env",
+      `DENO_DIR=${rootDenoDir}`,
+      Deno.execPath(),
+      "run",
+      "--allow-net",
+      listener,
+      "tcp:127.0.0.1",
+    ],
     stdout: "piped",
     stdin: "null",
   }).spawn();
