@@ -80,12 +80,35 @@ export function startDenoListener(args: string[]): Promise<Holder> {
   ]);
 }
 
+let readableRoot: string | undefined;
+
+/**
+ * A copy of what another user runs (portctl's sources with its config, the python holder) in a
+ * folder every user can read. The checkout itself may sit in a folder only its owner can enter
+ * (a `mktemp -d`, a home directory), where `runuser -u nobody` could not read a file of it.
+ */
+function rootReadableBy(user: string | undefined): string {
+  if (!user) return ROOT;
+  if (!readableRoot) {
+    const copy = Deno.makeTempDirSync({ prefix: "portctl-shared-" });
+    for (const part of ["src", "deno.json", "deno.lock", "tests/support/holder.py"]) {
+      const target = `${copy}/${part}`;
+      Deno.mkdirSync(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+      new Deno.Command("cp", { args: ["-r", `${ROOT}${part}`, target] }).outputSync();
+    }
+    new Deno.Command("chmod", { args: ["-R", "a+rX", copy] }).outputSync();
+    readableRoot = `${copy}/`;
+  }
+  return readableRoot;
+}
+
 /** Starts `tests/support/holder.py` (reuseport, forked workers, supervisor, churn). */
 export function startPythonHolder(
   args: string[],
   options: { user?: string } = {},
 ): Promise<Holder> {
-  return startHolder(PYTHON, [`${ROOT}tests/support/holder.py`, ...args], options);
+  const holder = `${rootReadableBy(options.user)}tests/support/holder.py`;
+  return startHolder(PYTHON, [holder, ...args], options);
 }
 
 /** What a portctl run printed and returned. */
@@ -100,7 +123,8 @@ export async function portctl(
   args: string[],
   options: { env?: Record<string, string>; user?: string; cwd?: string } = {},
 ): Promise<PortctlRun> {
-  const denoArgs = ["run", "-A", "--quiet", MAIN, ...args];
+  const main = options.user ? `${rootReadableBy(options.user)}src/main.ts` : MAIN;
+  const denoArgs = ["run", "-A", "--quiet", main, ...args];
   const command = options.user
     ? new Deno.Command("runuser", {
       args: ["-u", options.user, "--", Deno.execPath(), ...denoArgs],
