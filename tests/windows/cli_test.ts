@@ -14,7 +14,7 @@ const home = onWindows ? Deno.makeTempDirSync({ prefix: "portctl-home-" }) : "";
 /** No user plugins, no colour: output as a script sees it. */
 const env = { NO_COLOR: "1", APPDATA: home, USERPROFILE: home, DENO_NO_UPDATE_CHECK: "1" };
 
-type Kind = "tcp4" | "tcp6" | "udp4" | "udp6";
+type Kind = "tcp4" | "tcp6" | "udp4" | "udp6" | "tcp6-dual";
 
 interface Listener {
   readonly kind: Kind;
@@ -241,6 +241,33 @@ windowsTest("tcp4:/udp: prefixes pick one family and protocol; a free port exits
       equal(none.code, 1);
       match(none.stderr + none.stdout, new RegExp(`nothing holds port ${free}`));
       equal((await portctl("kill", String(free), "--no-fail")).code, 0);
+    },
+  );
+});
+
+windowsTest("tcp4: finds a dual-stack [::] listener (IPv6 table only) and kills it", async () => {
+  await withListeners(
+    [() => startListener("tcp6-dual"), () => startListener("tcp6", "--any")],
+    async ([dual, v6only]) => {
+      const found = await portctl("who", `tcp4:${dual.port}`, "--json");
+      equal(found.code, 0, found.stdout + found.stderr);
+      deepEqual(
+        (JSON.parse(found.stdout) as HolderRow[]).map((r) => [r.family, r.address, r.pid]),
+        [[6, "::", dual.pid]],
+      );
+      // Deno's own [::] listener is V6ONLY (Windows' default): the IPv4 port is not its.
+      const none = await portctl("who", `tcp4:${v6only.port}`, "--json");
+      equal(none.code, 1, none.stdout + none.stderr);
+      deepEqual(JSON.parse(none.stdout), []);
+      const v6 = JSON.parse(
+        (await portctl("who", `tcp6:${v6only.port}`, "--json")).stdout,
+      ) as HolderRow[];
+      deepEqual(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::", v6only.pid]]);
+      const run = await portctl("kill", `tcp4:${dual.port}`);
+      equal(run.code, 0, run.stdout + run.stderr);
+      match(run.stdout, new RegExp(`^ended ${dual.pid} deno\\.exe \\(tcp :${dual.port}\\)`));
+      await dual.status;
+      ok(!v6only.exited(), "the V6ONLY listener is left alone");
     },
   );
 });

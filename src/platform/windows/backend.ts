@@ -1,7 +1,8 @@
 /**
- * The Windows backend: sockets from iphlpapi's owner-PID tables, processes from a Toolhelp
- * snapshot, ending through a held process handle (Ctrl-C or `WM_CLOSE` first, `TerminateProcess`
- * last). Native calls only, through `Deno.dlopen`; nothing is shelled out.
+ * The Windows backend: sockets from iphlpapi's owner-PID tables (plus a test bind, where a query
+ * depends on whether a `[::]` socket is dual-stack), processes from a Toolhelp snapshot, ending
+ * through a held process handle (Ctrl-C or `WM_CLOSE` first, `TerminateProcess` last). Native
+ * calls only, through `Deno.dlopen`; nothing is shelled out.
  *
  * @module
  */
@@ -30,7 +31,8 @@ import {
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "./kernel32.ts";
-import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote } from "./owners.ts";
+import { matchingRows } from "./dual_stack.ts";
+import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote, WSAEADDRINUSE } from "./owners.ts";
 import { testBind } from "./ws2_32.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
@@ -53,8 +55,22 @@ function readAllRows(): OwnedSocketRow[] {
   return TABLE_KINDS.flatMap((kind) => decodeSocketTable(kind, readOwnerPidTable(kind)));
 }
 
+/**
+ * Whether the IPv6 wildcard socket on `port` is dual-stack: Windows lists such a socket only in
+ * the IPv6 table, so bind `0.0.0.0` there (the caller made sure no IPv4 socket holds the port).
+ * A V6ONLY socket lets the bind through; any answer but "in use" (reserved, no Winsock) is no.
+ */
+function isDualStack(protocol: Protocol, port: number): boolean {
+  try {
+    return testBind(protocol, port) === WSAEADDRINUSE;
+  } catch {
+    return false;
+  }
+}
+
 function findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[] {
-  const rows = readAllRows().filter((row) => match(row.socket));
+  // A test bind only for a `[::]` row whose match depends on it (`tcp4:3000`, `[::]:3000` only).
+  const rows = matchingRows(readAllRows(), match, isDualStack);
   if (rows.length === 0) return []; // a free port costs no process snapshot
   const snapshot = takeProcessSnapshot();
   return rows.map((row) => heldSocketFor(row, snapshot));
