@@ -60,25 +60,39 @@ function portableNumbersOf(supported: readonly SignalName[]): string {
  */
 export function parseSignal(text: string, supported: readonly SignalName[]): SignalName {
   const trimmed = text.trim();
-  let name: string | undefined;
-  if (/^\d+$/.test(trimmed)) {
-    // Numbers follow Linux numbering. macOS numbers others differently (SIGUSR1 is 30 there), so
-    // elsewhere only the numbers every system shares are taken (kill -9, kill -15, kill -2).
-    const number = Number(trimmed);
-    name = Deno.build.os === "linux" || PORTABLE_NUMBERS.has(number)
-      ? SIGNAL_NUMBERS[number]
-      : undefined;
-  } else {
-    const upper = trimmed.toUpperCase();
-    name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  if (!/^\d+$/.test(trimmed)) {
+    return signalByName(trimmed, supported) ?? invalidSignal(text, supported);
   }
-  const found = supported.find((signal) => signal === name);
-  if (!found) {
-    const names = supported.map((s) => s.slice(3)).join(", ");
-    throw new UsageError(
-      `invalid signal "${text}" on ${Deno.build.os}: expected one of ${names}` +
-        (Deno.build.os === "linux" ? " or its number" : portableNumbersOf(supported)),
-    );
-  }
-  return found;
+  // Numbers follow Linux numbering. macOS numbers others differently (SIGUSR1 is 30 there), so
+  // elsewhere only the numbers every system shares are taken (kill -9, kill -15, kill -2).
+  const number = Number(trimmed);
+  const name = Deno.build.os === "linux" || PORTABLE_NUMBERS.has(number)
+    ? SIGNAL_NUMBERS[number]
+    : undefined;
+  return supported.find((signal) => signal === name) ?? invalidSignal(text, supported);
+}
+
+/**
+ * The signal `text` names (`INT`, `sigint`, `SIGINT`) when it is in `supported`, else null.
+ *
+ * @example
+ * ```ts
+ * signalByName("int", ["SIGTERM", "SIGINT"]); // "SIGINT"
+ * ```
+ */
+export function signalByName(
+  text: string,
+  supported: readonly SignalName[],
+): SignalName | null {
+  const upper = text.trim().toUpperCase();
+  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  return supported.find((signal) => signal === name) ?? null;
+}
+
+function invalidSignal(text: string, supported: readonly SignalName[]): never {
+  const names = supported.map((s) => s.slice(3)).join(", ");
+  throw new UsageError(
+    `invalid signal "${text}" on ${Deno.build.os}: expected one of ${names}` +
+      (Deno.build.os === "linux" ? " or its number" : portableNumbersOf(supported)),
+  );
 }

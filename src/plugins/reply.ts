@@ -8,6 +8,7 @@
  */
 
 import type { PlatformName, SignalName } from "../platform/types.ts";
+import { signalByName } from "../core/signals.ts";
 
 /** A valid `beforeKill` reply of one plugin. */
 export type HookReply =
@@ -50,19 +51,8 @@ export function defaultPluginSignals(os: PlatformName): readonly SignalName[] {
   return UNIX_SIGNALS;
 }
 
-/**
- * Normalizes `INT`, `sigint` or `SIGINT` to `SIGINT` when it is in `allowed`, else null.
- *
- * @example
- * ```ts
- * normalizeSignal("int", ["SIGTERM", "SIGINT"]); // "SIGINT"
- * ```
- */
-export function normalizeSignal(text: string, allowed: readonly SignalName[]): SignalName | null {
-  const upper = text.trim().toUpperCase();
-  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
-  return allowed.find((signal) => signal === name) ?? null;
-}
+/** Normalizes `INT`, `sigint` or `SIGINT` to `SIGINT` when it is in `allowed`, else null. */
+export const normalizeSignal = signalByName;
 
 function describe(value: unknown): string {
   try {
