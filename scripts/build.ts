@@ -42,6 +42,7 @@ import {
   tidyCompileError,
 } from "./build_plan.ts";
 import { VERSION } from "../src/version.ts";
+import { scriptArgs } from "./args.ts";
 
 const USAGE = `usage: deno task compile [--target TRIPLE]... [--out-dir DIR] [--entry FILE]
 
@@ -75,16 +76,7 @@ function parseArgs(args: readonly string[]): Options {
   let outDir = "dist";
   let entry: string | undefined;
   let help = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf("=");
-    const flag = arg.startsWith("--") && eq !== -1 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (arg.startsWith("--") && eq !== -1) return arg.slice(eq + 1);
-      const next = args[++i];
-      if (next === undefined || next === "") throw new BuildError(`${flag} needs a value`, 2);
-      return next;
-    };
+  for (const { arg, flag, value } of scriptArgs(args, (m) => new BuildError(m, 2))) {
     switch (flag) {
       case "--target":
         targets.push(value());

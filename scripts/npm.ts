@@ -27,6 +27,7 @@ import {
   platformPackageJson,
   platformReadme,
 } from "./npm_plan.ts";
+import { scriptArgs } from "./args.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -46,16 +47,7 @@ function parseArgs(args: readonly string[]): Options {
   let dist = "dist";
   let out: string | undefined;
   const targets: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf("=");
-    const flag = arg.startsWith("--") && eq !== -1 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (arg.startsWith("--") && eq !== -1) return arg.slice(eq + 1);
-      const next = args[++i];
-      if (next === undefined || next === "") throw new NpmError(`${flag} needs a value`, 2);
-      return next;
-    };
+  for (const { arg, flag, value } of scriptArgs(args, (m) => new NpmError(m, 2))) {
     if (flag === "--dist") dist = value();
     else if (flag === "--out") out = value();
     else if (flag === "--target") targets.push(value());
