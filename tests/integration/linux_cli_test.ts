@@ -7,6 +7,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { withStarted } from "../support/children.ts";
 import { userName } from "../../src/platform/linux/users.ts";
 import {
+  envFor,
   type Holder,
   isolatedEnv,
   isRunning,
@@ -379,18 +380,8 @@ linuxTest("a process of user nobody is killed by root", async () => {
 linuxTest(
   "portctl as nobody against root's listener: exit 3, listener alive, owner named",
   async () => {
-    // nobody cannot read root's Deno cache: give it a readable copy of the one npm package.
-    const denoDir = Deno.makeTempDirSync({ prefix: "portctl-nobody-deno-" });
-    await new Deno.Command("cp", { args: ["-r", `${env.DENO_DIR}/npm`, `${denoDir}/npm`] })
-      .output();
-    await new Deno.Command("chmod", { args: ["-R", "a+rwX", denoDir] }).output();
     await withHolders([() => startDenoListener(["tcp:127.0.0.1"])], async ([h]) => {
-      const nobodyEnv = {
-        HOME: denoDir,
-        DENO_DIR: denoDir,
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-      };
+      const nobodyEnv = envFor("nobody");
       const who = await portctl(["who", String(h.port), "--json"], {
         user: "nobody",
         env: nobodyEnv,
@@ -407,7 +398,6 @@ linuxTest(
       );
       assert(isRunning(h.pid), "nothing was killed");
     });
-    Deno.removeSync(denoDir, { recursive: true });
   },
   { root: true },
 );
@@ -415,11 +405,7 @@ linuxTest(
 linuxTest(
   "as nobody, a root master beside visible nobody workers: held, hidden holder named, exit 3",
   async () => {
-    const denoDir = Deno.makeTempDirSync({ prefix: "portctl-nobody-deno-" });
-    await new Deno.Command("cp", { args: ["-r", `${env.DENO_DIR}/npm`, `${denoDir}/npm`] })
-      .output();
-    await new Deno.Command("chmod", { args: ["-R", "a+rwX", denoDir] }).output();
-    const nobodyEnv = { HOME: denoDir, DENO_DIR: denoDir, NO_COLOR: "1" };
+    const nobodyEnv = envFor("nobody");
     await withHolders([
       () => startPythonHolder(["--tcp", "127.0.0.1", "--workers", "1", "--worker-user", "nobody"]),
     ], async ([h]) => {
@@ -442,7 +428,6 @@ linuxTest(
       assert(isRunning(master), "root's master is untouched");
       assert(!isRunning(worker));
     });
-    Deno.removeSync(denoDir, { recursive: true });
   },
   { root: true },
 );

@@ -91,15 +91,26 @@ function rootReadableBy(user: string | undefined): string {
   if (!user) return ROOT;
   if (!readableRoot) {
     const copy = Deno.makeTempDirSync({ prefix: "portctl-shared-" });
+    Deno.mkdirSync(`${copy}/deno-dir`);
     for (const part of ["src", "deno.json", "deno.lock", "tests/support/holder.py"]) {
       const target = `${copy}/${part}`;
       Deno.mkdirSync(target.slice(0, target.lastIndexOf("/")), { recursive: true });
       new Deno.Command("cp", { args: ["-r", `${ROOT}${part}`, target] }).outputSync();
     }
-    new Deno.Command("chmod", { args: ["-R", "a+rX", copy] }).outputSync();
+    // Deno's npm cache too (root's is unreadable to others): the runs need no download.
+    const denoDir = Deno.env.get("DENO_DIR") ?? denoCacheDir();
+    new Deno.Command("cp", { args: ["-r", `${denoDir}/npm`, `${copy}/deno-dir/npm`] }).outputSync();
+    new Deno.Command("chmod", { args: ["-R", "a+rwX", copy] }).outputSync();
+    globalThis.addEventListener("unload", () => Deno.removeSync(copy, { recursive: true }));
     readableRoot = `${copy}/`;
   }
   return readableRoot;
+}
+
+/** The environment for portctl run as `user`: a home and a Deno cache that user can use. */
+export function envFor(user: string): Record<string, string> {
+  const dir = `${rootReadableBy(user)}deno-dir`;
+  return { HOME: dir, DENO_DIR: dir, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 }
 
 /** Starts `tests/support/holder.py` (reuseport, forked workers, supervisor, churn). */
