@@ -188,6 +188,7 @@ function denoCacheDir(): string {
 /** A clean portctl environment: no plugins from the developer's own config. */
 export function isolatedEnv(): Record<string, string> {
   const home = Deno.makeTempDirSync({ prefix: "portctl-home-" });
+  globalThis.addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
   // Deno's cache stays where it is, so the run needs no download (its place differs by OS).
   const denoDir = Deno.env.get("DENO_DIR") ?? denoCacheDir();
   return {
