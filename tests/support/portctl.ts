@@ -80,6 +80,17 @@ export function startDenoListener(args: string[]): Promise<Holder> {
   ]);
 }
 
+/** Removes a temp folder when the test process ends (a test may have removed it already). */
+function removeAtExit(path: string): void {
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(path, { recursive: true });
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
 let readableRoot: string | undefined;
 
 /**
@@ -101,7 +112,7 @@ function rootReadableBy(user: string | undefined): string {
     const denoDir = Deno.env.get("DENO_DIR") ?? denoCacheDir();
     new Deno.Command("cp", { args: ["-r", `${denoDir}/npm`, `${copy}/deno-dir/npm`] }).outputSync();
     new Deno.Command("chmod", { args: ["-R", "a+rwX", copy] }).outputSync();
-    globalThis.addEventListener("unload", () => Deno.removeSync(copy, { recursive: true }));
+    removeAtExit(copy);
     readableRoot = `${copy}/`;
   }
   return readableRoot;
@@ -188,7 +199,7 @@ function denoCacheDir(): string {
 /** A clean portctl environment: no plugins from the developer's own config. */
 export function isolatedEnv(): Record<string, string> {
   const home = Deno.makeTempDirSync({ prefix: "portctl-home-" });
-  globalThis.addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
+  removeAtExit(home);
   // Deno's cache stays where it is, so the run needs no download (its place differs by OS).
   const denoDir = Deno.env.get("DENO_DIR") ?? denoCacheDir();
   return {
