@@ -5,7 +5,7 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { withStarted } from "../support/children.ts";
-import { userName } from "../../src/platform/linux/users.ts";
+import { userName } from "../../src/platform/accounts.ts";
 import {
   envFor,
   type Holder,

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { decodeAddress, formatIpv6, parseProcNet } from "../../src/platform/linux/procfs_net.ts";
 import { parseCmdline, parseStat } from "../../src/platform/linux/procfs_process.ts";
-import { parsePasswd } from "../../src/platform/linux/users.ts";
+import { parsePasswd } from "../../src/platform/accounts.ts";
 
 const fixtures = new URL("../fixtures/linux/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));

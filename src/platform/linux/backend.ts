@@ -22,7 +22,7 @@ import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { dumpSockets, withListenerUids } from "./sock_diag.ts";
 import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
-import { userName } from "./users.ts";
+import { userName } from "../accounts.ts";
 
 const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] = [
   { file: "/proc/net/tcp", protocol: "tcp", family: 4 },

@@ -6,7 +6,7 @@
  */
 
 import type { ProcessInfo } from "../types.ts";
-import { userName } from "./users.ts";
+import { userName } from "../accounts.ts";
 
 /** The fields of `/proc/<pid>/stat` portctl uses. */
 export interface ProcStat {
