@@ -4,8 +4,9 @@
  * forwarding and leaves the container running).
  *
  * It finds the container with `docker ps --filter publish=<port> --format {{.ID}}` and runs
- * `docker stop --time <--timeout> <id>`, then replies `{ handled: true }`: portctl waits for the
- * proxy to exit (Docker removes it with the container) and escalates only if it does not. When
+ * `docker stop --time <--timeout> <id>` from its `stop` hook (so only once no plugin refused),
+ * then replies `{ handled: true }`: portctl waits for the proxy to exit (Docker removes it with the
+ * container) and escalates only if it does not. When
  * the docker CLI is missing, the daemon does not answer, or no container publishes the port, it
  * logs why and portctl goes on as usual. If `docker stop` fails, the plugin fails, and the proxy
  * is left alone. With `--dry-run` it only says what it would do.
@@ -19,9 +20,9 @@
  * @module
  */
 
-import type { BeforeKillContext, PortctlPlugin } from "./portctl.d.ts";
+import type { PortctlPlugin, StopContext } from "./portctl.d.ts";
 
-async function docker(ctx: BeforeKillContext, args: string[]) {
+async function docker(ctx: StopContext, args: string[]) {
   const program = ctx.env.PORTCTL_DOCKER || "docker";
   const child = new Deno.Command(program, {
     args,
@@ -43,7 +44,7 @@ async function docker(ctx: BeforeKillContext, args: string[]) {
 
 const plugin: PortctlPlugin = {
   name: "docker-stop",
-  async beforeKill(ctx) {
+  async stop(ctx) {
     if (ctx.process.name !== "docker-proxy") return;
     const port = ctx.sockets[0]?.port;
     if (port === undefined) return;

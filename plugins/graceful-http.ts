@@ -5,10 +5,12 @@
  * `PORTCTL_SHUTDOWN_URL_8080=http://127.0.0.1:8080/admin/shutdown`), else the template
  * `PORTCTL_SHUTDOWN_URL` with `{port}` replaced (e.g.
  * `PORTCTL_SHUTDOWN_URL=http://127.0.0.1:{port}/shutdown`). The plugin POSTs
- * `{"pid":…,"port":…}` there. On a 2xx answer it replies `{ handled: true }`: portctl then waits
- * up to `--timeout` for the process to exit and escalates (SIGKILL) only if it does not. On any
- * other answer, or when the request fails, it logs why and portctl goes on with its signal.
- * Without a URL for the port it does nothing. With `--dry-run` it only says what it would do.
+ * `{"pid":…,"port":…}` there, from its `stop` hook: only once every plugin's `beforeKill` agreed
+ * to end the process, so a protected server never receives the request. On a 2xx answer it replies
+ * `{ handled: true }`: portctl then waits up to `--timeout` for the process to exit and escalates
+ * (SIGKILL) only if it does not. On any other answer, or when the request fails, it logs why and
+ * portctl goes on with its signal. Without a URL for the port it does nothing. With `--dry-run` it
+ * only says what it would do.
  *
  * Note: a template URL is tried for every port portctl kills; prefer per-port variables when
  * other servers could misread a POST to that path. Requests are cut off at `--plugin-timeout`.
@@ -19,7 +21,7 @@
  * @module
  */
 
-import type { BeforeKillContext, PortctlPlugin } from "./portctl.d.ts";
+import type { PortctlPlugin, StopContext } from "./portctl.d.ts";
 
 /** The configured shutdown URL for `port`, if any. */
 export function shutdownUrl(env: Readonly<Record<string, string>>, port: number): string | null {
@@ -29,7 +31,7 @@ export function shutdownUrl(env: Readonly<Record<string, string>>, port: number)
   return template ? template.replaceAll("{port}", String(port)) : null;
 }
 
-async function requestShutdown(ctx: BeforeKillContext, url: string, port: number) {
+async function requestShutdown(ctx: StopContext, url: string, port: number) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -42,7 +44,7 @@ async function requestShutdown(ctx: BeforeKillContext, url: string, port: number
 
 const plugin: PortctlPlugin = {
   name: "graceful-http",
-  async beforeKill(ctx) {
+  async stop(ctx) {
     const ports = [...new Set(ctx.sockets.filter((s) => s.protocol === "tcp").map((s) => s.port))];
     for (const port of ports) {
       const url = shutdownUrl(ctx.env, port);

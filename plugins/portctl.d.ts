@@ -5,9 +5,17 @@
  *
  * A plugin is one file. A JavaScript/TypeScript plugin (`.js .ts .mjs .mts`) default-exports a
  * {@linkcode PortctlPlugin}; any other executable file is run once per hook as
- * `<file> before-kill` / `<file> after-kill` with an {@linkcode ExecHookInput} as JSON on stdin
- * and may print a {@linkcode BeforeKillReply} as JSON on stdout (exit 0 = go on; any other exit
- * status is a failure).
+ * `<file> before-kill` / `<file> stop` / `<file> after-kill` with an {@linkcode ExecHookInput} as
+ * JSON on stdin and may print a reply as JSON on stdout (exit 0 = go on; any other exit status is
+ * a failure).
+ *
+ * For each matched process, portctl runs three phases, so that no plugin acts before every plugin
+ * has had the chance to refuse:
+ *
+ * 1. `beforeKill` of every plugin, in order: the decision. A `{ skip }` from any plugin wins.
+ * 2. `stop` of every plugin, in order, only when nobody refused: a plugin that stops the process
+ *    its own way (an HTTP shutdown, `docker stop`) does it here and replies `{ handled: true }`.
+ * 3. portctl's own signals (unless a plugin stopped it), then `afterKill` of every plugin.
  *
  * @example A plugin that drains a web server before it is ended
  * ```ts
@@ -15,12 +23,12 @@
  *
  * const plugin: PortctlPlugin = {
  *   name: "drain",
- *   async beforeKill(ctx) {
+ *   async stop(ctx) {
  *     if (ctx.process.name !== "node" || ctx.dryRun) return;
  *     const port = ctx.sockets[0]?.port;
  *     await fetch(`http://127.0.0.1:${port}/drain`, { method: "POST", signal: ctx.abortSignal });
  *     ctx.log(`drained ${port}`);
- *     return { signal: "SIGINT" };
+ *     return { handled: true };
  *   },
  * };
  * export default plugin;
@@ -67,7 +75,7 @@ export type KillOutcome =
   | "dry-run"
   /** A `beforeKill` hook replied `{ skip }`. */
   | "skipped"
-  /** A `beforeKill` hook failed (threw, timed out, exited non-zero, replied nonsense). */
+  /** A hook failed (threw, timed out, exited, replied nonsense), or plugins could not be loaded. */
   | "plugin-failed";
 
 /** The process a hook is about. */
@@ -102,7 +110,10 @@ export interface BeforeKillContext {
   readonly process: PluginProcess;
   /** Its sockets that matched the target (at least one). */
   readonly sockets: readonly PluginSocket[];
-  /** The signal portctl plans to send first (`SIGTERM` by default, `SIGKILL` with `--kill`). */
+  /**
+   * The signal portctl plans to send first (`SIGTERM` by default, `SIGKILL` with `--kill`; in
+   * `stop`, the one a `beforeKill` reply chose).
+   */
   readonly signal: SignalName;
   /**
    * True with `--dry-run`: portctl will signal nothing, and the hook must not act either; it may
@@ -124,6 +135,9 @@ export interface BeforeKillContext {
   readonly abortSignal: AbortSignal;
 }
 
+/** What `stop` is told: the same as `beforeKill`; every plugin has agreed to end the process. */
+export type StopContext = BeforeKillContext;
+
 /** What `afterKill` is told: the same as `beforeKill`, plus how it ended. */
 export interface AfterKillContext extends BeforeKillContext {
   /** How the kill ended. */
@@ -133,36 +147,46 @@ export interface AfterKillContext extends BeforeKillContext {
 }
 
 /**
- * A `beforeKill` answer:
+ * A `beforeKill` answer, the decision (a plugin must not act here; `stop` is for acting):
  * - nothing (`undefined`): go on as planned;
  * - `{ skip: "reason" }`: leave this process alone; it is reported as skipped with the reason and
- *   `portctl kill` exits 3. The first skip wins: later plugins are not asked;
+ *   `portctl kill` exits 3. A skip from any plugin wins, whatever the order;
  * - `{ signal: "SIGINT" }`: send this signal first instead of the planned one (then the usual
- *   wait and escalation). A name portctl does not know on this OS is a failure;
- * - `{ handled: true }`: the plugin has stopped the process itself (e.g. `docker stop`); portctl
- *   only waits up to `--timeout` for it to exit and escalates as usual if it does not. Later
- *   plugins are not asked.
+ *   wait and escalation). A name portctl does not know on this OS is a failure. The first one wins.
  *
- * Anything else (another key, two keys, `{}`) counts as a failure of the plugin.
+ * Anything else (another key, two keys, `{}`, `{ handled: true }`) counts as a failure of the
+ * plugin, and the process is not touched.
  */
 export type BeforeKillReply =
   | void
   | undefined
   | null
   | { readonly skip: string }
-  | { readonly signal: SignalName }
-  | { readonly handled: true };
+  | { readonly signal: SignalName };
 
 /**
- * A JavaScript/TypeScript plugin: the default export of the plugin file. Both hooks are optional.
- * A hook that throws, rejects or runs out of time in `beforeKill` means the process is NOT killed
- * (outcome `plugin-failed`); in `afterKill` it is a warning only.
+ * A `stop` answer:
+ * - nothing: this plugin did not stop the process; the next plugin's `stop` is asked, then portctl
+ *   signals it as planned;
+ * - `{ handled: true }`: the plugin has stopped the process itself (or, with `dryRun`, would);
+ *   portctl waits up to `--timeout` for it to exit and escalates as usual if it does not. Later
+ *   plugins' `stop` hooks are not asked.
+ */
+export type StopReply = void | undefined | null | { readonly handled: true };
+
+/**
+ * A JavaScript/TypeScript plugin: the default export of the plugin file. Every hook is optional.
+ * Each runs in a worker thread of its own: a hook that throws, rejects, times out, calls
+ * `Deno.exit` or never returns fails, and never stops portctl. A failing `beforeKill` or `stop`
+ * means the process is NOT killed (outcome `plugin-failed`); in `afterKill` it is a warning.
  */
 export interface PortctlPlugin {
   /** Name shown in logs and reports; defaults to the file name without its extension. */
   readonly name?: string;
-  /** Runs before each matched process is signalled (also with `--dry-run`). */
+  /** Decides, before each matched process is signalled (also with `--dry-run`). */
   beforeKill?(ctx: BeforeKillContext): BeforeKillReply | Promise<BeforeKillReply>;
+  /** Stops the process its own way, once every plugin's `beforeKill` agreed. */
+  stop?(ctx: StopContext): StopReply | Promise<StopReply>;
   /** Runs after each kill with its outcome (also after a skip, a failure and a dry run). */
   afterKill?(ctx: AfterKillContext): void | Promise<void>;
 }
@@ -170,12 +194,12 @@ export interface PortctlPlugin {
 /**
  * What an executable plugin reads as JSON on stdin (one line). The environment is its own
  * environment (not repeated here), plus `PORTCTL_HOOK` (the hook name); it runs in portctl's
- * working folder; lines it writes to stderr are shown attributed to it; it is killed when it
- * runs out of time.
+ * working folder; lines it writes to stderr are shown attributed to it; it is killed, with every
+ * process it started, when it runs out of time and when the hook returns.
  */
 export interface ExecHookInput {
-  /** Which hook runs: also the first argument (`before-kill` or `after-kill`). */
-  readonly hook: "before-kill" | "after-kill";
+  /** Which hook runs: also the first argument (`before-kill`, `stop` or `after-kill`). */
+  readonly hook: "before-kill" | "stop" | "after-kill";
   /** See {@linkcode BeforeKillContext.process}. */
   readonly process: PluginProcess;
   /** See {@linkcode BeforeKillContext.sockets}. */

@@ -13,6 +13,7 @@ import type { PortTarget } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { PlatformBackend } from "../platform/types.ts";
 import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
+import { printable } from "../output/printable.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
@@ -54,9 +55,14 @@ export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): K
   return { kind: "escalate" };
 }
 
+/** A plugin's log line is cut here: one line of the terminal, not a screenful. */
+const LOG_LINE_LIMIT = 2000;
+
 async function loadHooks(flags: KillFlags, context: CliContext, backend: PlatformBackend) {
   if (flags.noPlugins) return NO_HOOKS;
   const { loadKillHooks } = await import("../plugins/mod.ts");
+  const stderr = context.process.stderr;
+  // Plugin names, log lines and messages are someone else's text: printed through the sanitiser.
   return await loadKillHooks({
     pluginFiles: [...(flags.plugin ?? [])],
     noPlugins: false,
@@ -64,9 +70,13 @@ async function loadHooks(flags: KillFlags, context: CliContext, backend: Platfor
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
     signals: backend.signals,
-    warn: (line: string) => context.process.stderr.write(`portctl: ${line}\n`),
-    log: (plugin: string, message: string) =>
-      context.process.stderr.write(`${context.errorStyle.dim(`[${plugin}]`)} ${message}\n`),
+    warn: (line: string) => stderr.write(`portctl: ${printable(line)}\n`),
+    log: (plugin: string, message: string) => {
+      const text = message.length > LOG_LINE_LIMIT
+        ? `${message.slice(0, LOG_LINE_LIMIT)}…`
+        : message;
+      stderr.write(`${context.errorStyle.dim(`[${printable(plugin)}]`)} ${printable(text)}\n`);
+    },
   });
 }
 
@@ -78,14 +88,19 @@ async function runKill(
   const backend = await loadBackend();
   const mode = killModeFromFlags(flags, backend);
   const hooks = await loadHooks(flags, this, backend);
-  const result = await killPort(backend, {
-    targets,
-    allStates: flags.allStates ?? false,
-    mode,
-    timeoutMs: flags.timeout ?? DEFAULT_TIMEOUT_MS,
-    dryRun: flags.dryRun ?? false,
-    hooks,
-  });
+  let result;
+  try {
+    result = await killPort(backend, {
+      targets,
+      allStates: flags.allStates ?? false,
+      mode,
+      timeoutMs: flags.timeout ?? DEFAULT_TIMEOUT_MS,
+      dryRun: flags.dryRun ?? false,
+      hooks,
+    });
+  } finally {
+    hooks.close();
+  }
   const out = this.process.stdout;
   if (flags.json) out.write(JSON.stringify(killJson(result), null, 2) + "\n");
   if (!result.matched) {

@@ -17,25 +17,25 @@ export interface PluginsListFlags {
 }
 
 async function runList(this: CliContext, flags: PluginsListFlags): Promise<void> {
-  const { formatPluginList, listPlugins } = await import("../plugins/mod.ts");
-  const listings = await listPlugins({
+  const { listPlugins } = await import("../plugins/mod.ts");
+  const report = await listPlugins({
     pluginFiles: [...(flags.plugin ?? [])],
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
   });
-  this.process.stdout.write(
-    flags.json ? JSON.stringify(listings, null, 2) + "\n" : formatPluginList(listings) + "\n",
-  );
+  if (flags.json) this.process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else {
+    const { formatPluginList } = await import("../output/plugins.ts");
+    this.process.stdout.write(formatPluginList(report, this));
+  }
   this.exit = ExitCode.Ok;
 }
 
 async function runTrust(this: CliContext): Promise<void> {
   const { trustProjectPlugins } = await import("../plugins/mod.ts");
-  const { folder, files } = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
-  this.process.stdout.write(
-    `trusted ${folder} (${files} ${files === 1 ? "file" : "files"}): its plugins now run\n` +
-      "any change to the folder makes it untrusted again until you run this again\n",
-  );
+  const { formatTrustReport } = await import("../output/plugins.ts");
+  const report = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
+  this.process.stdout.write(formatTrustReport(report));
   this.exit = ExitCode.Ok;
 }
 
@@ -46,7 +46,9 @@ const WHERE = `WHERE PORTCTL LOOKS (in this order; plugins run in this order)
      Windows: %APPDATA%\\portctl\\plugins; macOS also ~/Library/Application Support/portctl/plugins)
   4. the project: .portctl/plugins in the current folder or a parent, once trusted
 Inside a folder, files run in file-name order. Plugins are .js/.ts/.mjs/.mts files and executable
-files (Windows: .exe/.cmd/.bat/.ps1); other files and sub-folders are ignored.`;
+files (Windows: .exe/.cmd/.bat/.ps1); other files and sub-folders are ignored. Plugin files and
+folders must be yours (or root's) and writable by nobody else; a source of yours that cannot be
+read or is not safe makes "portctl kill" signal nothing.`;
 
 /** `portctl plugins list`. */
 export const pluginsListCommand = buildCommand({
@@ -66,12 +68,12 @@ export const pluginsListCommand = buildCommand({
     positional: { kind: "tuple", parameters: [] },
   },
   docs: {
-    brief: "Show every plugin found: where from, trusted or not, its hooks",
+    brief: "Show every plugin found: where from, whether it runs, its hooks",
     fullDescription:
       `Show every plugin portctl would run, in run order: its name, kind (js or exec),
-where it was found, whether it is trusted, and the hooks it has. Your own plugins are imported to
-find their hooks (a plugin that fails to load shows its error); untrusted project plugins are never
-imported.
+where it was found, whether it runs (yours, trusted; or not: not trusted, changed, unsafe), and the
+hooks it has; then every folder whose plugins do not run, and why. Plugins that run are loaded to
+find their hooks (a plugin that fails to load shows its error); the others are never loaded.
 
 ${WHERE}
 
@@ -92,9 +94,13 @@ export const pluginsTrustCommand = buildCommand({
     fullDescription:
       `Record the nearest .portctl/plugins folder (in the current folder or a parent) and a
 SHA-256 hash of everything in it as trusted, in $XDG_CONFIG_HOME/portctl/trust.json
-(~/.config/portctl/trust.json; Windows: %APPDATA%\\portctl\\trust.json). Until then, and again
-after any file in it changes, portctl mentions the folder once and does not run it. Review the
-plugins before trusting them: they run with your rights.
+(~/.config/portctl/trust.json; Windows: %APPDATA%\\portctl\\trust.json), and print every file it
+trusts (short hash, size, exec bit, path) and the folder's owner. Until then portctl mentions the
+folder once and does not run it; once it changes, "portctl kill" signals nothing until you review
+and trust it again. What runs is exactly the bytes trusted, from a private copy. Refused: a folder
+another user could change (owner, group or world write, from the project folder down), a link out
+of it, more than 500 files or 16 MiB, or a plugin importing anything from outside the folder.
+Review the plugins before trusting them: they run with your rights.
 
 EXAMPLES
   cd ~/src/myapp && portctl plugins list && portctl plugins trust

@@ -59,23 +59,41 @@ export interface AfterKillContext extends BeforeKillContext {
   readonly elapsedMs: number;
 }
 
-/** The combined answer of every `beforeKill` hook for one process. */
+/** The combined answer of every `beforeKill` hook for one process: the decision. */
 export type BeforeKillDecision =
   | { readonly kind: "proceed" }
   | { readonly kind: "skip"; readonly plugin: string; readonly reason: string }
   | { readonly kind: "signal"; readonly plugin: string; readonly signal: SignalName }
-  | { readonly kind: "handled"; readonly plugin: string }
-  | { readonly kind: "failed"; readonly plugin: string; readonly message: string };
+  /** A hook failed or plugins could not be loaded; `message` says which and why, in full. */
+  | { readonly kind: "failed"; readonly message: string };
 
-/** Hooks around each kill. */
+/** What the `stop` phase did, asked only once every `beforeKill` agreed. */
+export type StopResult =
+  /** No plugin stopped the process: portctl signals it. */
+  | { readonly kind: "not-stopped" }
+  /** `plugin` stopped it its own way (or, in a dry run, would): portctl waits for the exit. */
+  | { readonly kind: "stopped"; readonly plugin: string }
+  | { readonly kind: "failed"; readonly message: string };
+
+/**
+ * Hooks around each kill, in three phases so that nothing acts before everyone could refuse:
+ * {@linkcode KillHooks.beforeKill} decides, {@linkcode KillHooks.stop} acts, and
+ * {@linkcode KillHooks.afterKill} is told the outcome.
+ */
 export interface KillHooks {
   beforeKill(context: BeforeKillContext): Promise<BeforeKillDecision>;
-  /** Runs every `afterKill` hook; failures are returned as warnings, never thrown. */
+  /** Lets a plugin stop the process its own way; `context.signal` is the decided signal. */
+  stop(context: BeforeKillContext): Promise<StopResult>;
+  /** Runs every `afterKill` hook; failures are reported as warnings, never thrown. */
   afterKill(context: AfterKillContext): Promise<void>;
+  /** Ends what the hooks keep running (plugin workers); called once, when the run is over. */
+  close(): void;
 }
 
 /** Hooks that do nothing: what runs with `--no-plugins` or when no plugin is found. */
 export const NO_HOOKS: KillHooks = {
   beforeKill: () => Promise.resolve({ kind: "proceed" }),
+  stop: () => Promise.resolve({ kind: "not-stopped" }),
   afterKill: () => Promise.resolve(),
+  close: () => {},
 };

@@ -164,14 +164,14 @@ async function endProcess(
   const refusal = protectionReason(process.pid, backend);
   if (refusal) return finish("denied", matched.note ? `${refusal}; ${matched.note}` : refusal);
 
+  // Phase 1, the decision: every plugin may refuse before any plugin acts.
   const decision = await options.hooks.beforeKill(context);
   let firstSignal = planned;
-  let handledBy: string | null = null;
   switch (decision.kind) {
     case "skip":
       return finish("skipped", `${decision.plugin}: ${decision.reason}`);
     case "failed":
-      return finish("plugin-failed", `plugin ${decision.plugin} failed: ${decision.message}`);
+      return finish("plugin-failed", decision.message);
     case "signal":
       if (!backend.signals.includes(decision.signal)) {
         return finish(
@@ -181,12 +181,13 @@ async function endProcess(
       }
       firstSignal = decision.signal;
       break;
-    case "handled":
-      handledBy = decision.plugin;
-      break;
     case "proceed":
       break;
   }
+  // Phase 2, the action: a plugin may stop the process its own way (drain, docker stop).
+  const stop = await options.hooks.stop({ ...context, signal: firstSignal });
+  if (stop.kind === "failed") return finish("plugin-failed", stop.message);
+  const handledBy = stop.kind === "stopped" ? stop.plugin : null;
   if (options.dryRun) {
     signals.push(firstSignal);
     return finish("dry-run", handledBy ? `plugin ${handledBy} would stop it` : null);

@@ -15,6 +15,12 @@
  * Linux and macOS; `.exe .cmd .bat .ps1` on Windows). Hidden files, sub-folders (room for helper
  * modules) and other files are ignored. A file found twice runs once, at its first place.
  *
+ * Your own plugins (1-3) must be safe files (`file_safety.ts`): owned by you or root, and not
+ * writable by anyone else. A configured source that exists but cannot be read or is not safe is a
+ * {@linkcode SourceProblem}: then nothing is signalled (a plugin that protects a process might be
+ * the one that could not run). A relative `PORTCTL_PLUGIN_PATH` entry is ignored with a warning: it
+ * would name a different folder in every project you `cd` into.
+ *
  * With nothing configured this costs a few `stat` calls and imports nothing.
  *
  * @module
@@ -22,6 +28,7 @@
 
 import type { PlatformName } from "../platform/types.ts";
 import { PluginUsageError } from "./errors.ts";
+import { currentIdentity, type Identity, unsafePathReason } from "./file_safety.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "./paths.ts";
 
 /** Where a plugin was found. */
@@ -38,6 +45,17 @@ export interface PluginCandidate {
   readonly kind: PluginKind;
   /** Default name: the file name without its extension (a JS plugin may export another). */
   readonly name: string;
+  /** The file that runs: `path` itself, or for a trusted project plugin its snapshot. */
+  readonly runPath: string;
+}
+
+/** A configured plugin source that exists but cannot be used: nothing may be signalled. */
+export interface SourceProblem {
+  /** The file or folder. */
+  readonly path: string;
+  readonly source: PluginSource;
+  /** The whole reason, naming the path (`cannot read …`, `… is owned by …`). */
+  readonly message: string;
 }
 
 /** The project folder (`.portctl/plugins`) and the plugins in it. */
@@ -51,6 +69,10 @@ export interface ProjectPlugins {
 export interface Discovery {
   /** Plugins from `--plugin`, `PORTCTL_PLUGIN_PATH` and the user folder, in run order. */
   readonly plugins: readonly PluginCandidate[];
+  /** Configured sources that exist but cannot be used (unreadable, or not safe). */
+  readonly problems: readonly SourceProblem[];
+  /** The plugin folders of your own that were read, in order (for `plugins list`). */
+  readonly folders: readonly { readonly path: string; readonly source: PluginSource }[];
   /** The project folder, whose plugins run after {@linkcode Discovery.plugins} once trusted. */
   readonly project: ProjectPlugins | null;
 }
@@ -66,8 +88,10 @@ export interface DiscoverOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Defaults to `Deno.build.os`. */
   readonly os?: PlatformName;
-  /** Told about path-list entries that are not plugins and folders that cannot be read. */
+  /** Told about path-list entries that are not plugins, or relative. */
   readonly warn?: (line: string) => void;
+  /** Whose files are safe; defaults to the user running portctl. */
+  readonly who?: Identity;
 }
 
 const JS_EXTENSIONS = [".js", ".ts", ".mjs", ".mts"];
@@ -219,16 +243,25 @@ export function defaultPluginName(path: string, os: PlatformName): string {
   return ext ? name.slice(0, -ext.length) : name;
 }
 
+/** What reading one folder gave: its plugins, or why it cannot be used. */
+type FolderRead =
+  | { readonly ok: true; readonly exists: boolean; readonly plugins: PluginCandidate[] }
+  | { readonly ok: false; readonly message: string };
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
 /**
- * The plugins directly in `folder`, in file-name order. A missing folder has none; an unreadable
- * one is reported through `warn`.
+ * The plugins directly in `folder`, in file-name order. A missing folder has none; a folder that
+ * cannot be read, or a plugin file in it that is not safe, makes the folder unusable.
  */
 export function pluginsInFolder(
   folder: string,
   source: PluginSource,
   os: PlatformName,
-  warn?: (line: string) => void,
-): PluginCandidate[] {
+  who: Identity = currentIdentity(),
+): FolderRead {
   let names: string[];
   try {
     names = [];
@@ -236,10 +269,14 @@ export function pluginsInFolder(
       if (!entry.name.startsWith(".") && !entry.isDirectory) names.push(entry.name);
     }
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      warn?.(`cannot read plugin folder ${folder}: ${(error as Error).message}`);
+    if (error instanceof Deno.errors.NotFound) return { ok: true, exists: false, plugins: [] };
+    return { ok: false, message: `cannot read plugin folder ${folder}: ${firstLine(error)}` };
+  }
+  if (source !== "project") {
+    const unsafe = unsafeFileReason(folder, who, os);
+    if (unsafe) {
+      return { ok: false, message: `plugin folder ${folder} is not safe to run: ${unsafe}` };
     }
-    return [];
   }
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const found: PluginCandidate[] = [];
@@ -247,9 +284,23 @@ export function pluginsInFolder(
     const path = join(os, folder, name);
     const info = statOrNull(path); // follows symlinks
     const kind = info && classifyPlugin(name, info, os);
-    if (kind) found.push({ path, source, kind, name: defaultPluginName(path, os) });
+    if (!kind) continue;
+    if (source !== "project") {
+      const unsafe = unsafeFileReason(path, who, os);
+      if (unsafe) return { ok: false, message: `plugin ${path} is not safe to run: ${unsafe}` };
+    }
+    found.push({ path, source, kind, name: defaultPluginName(path, os), runPath: path });
   }
-  return found;
+  return { ok: true, exists: true, plugins: found };
+}
+
+/** Why another user could change the file at `path` (or a folder it really sits in), or null. */
+function unsafeFileReason(path: string, who: Identity, os: PlatformName): string | null {
+  try {
+    return unsafePathReason(Deno.realPathSync(path), who, os);
+  } catch (error) {
+    return `cannot read it: ${firstLine(error)}`;
+  }
 }
 
 function notAPlugin(os: PlatformName): string {
@@ -268,18 +319,35 @@ function notAPlugin(os: PlatformName): string {
  * ```
  */
 export function discoverPlugins(options: DiscoverOptions): Discovery {
-  if (options.noPlugins) return { plugins: [], project: null };
+  if (options.noPlugins) return { plugins: [], problems: [], folders: [], project: null };
   const os = options.os ?? currentOs();
+  const who = options.who ?? currentIdentity();
   const { cwd, env, warn } = options;
   const plugins: PluginCandidate[] = [];
+  const problems: SourceProblem[] = [];
+  const folders: { path: string; source: PluginSource }[] = [];
   const seen = new Set<string>();
+  const key = (path: string) => os === "windows" ? path.toLowerCase() : path;
   const add = (list: readonly PluginCandidate[]) => {
     for (const plugin of list) {
-      const key = os === "windows" ? plugin.path.toLowerCase() : plugin.path;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen.has(key(plugin.path))) continue;
+      seen.add(key(plugin.path));
       plugins.push(plugin);
     }
+  };
+  const addFolder = (path: string, source: PluginSource) => {
+    const read = pluginsInFolder(path, source, os, who);
+    if (!read.ok) problems.push({ path, source, message: read.message });
+    else if (read.exists) {
+      folders.push({ path, source });
+      add(read.plugins);
+    }
+  };
+  const addFile = (path: string, source: PluginSource, kind: PluginKind) => {
+    const unsafe = unsafeFileReason(path, who, os);
+    if (unsafe) {
+      problems.push({ path, source, message: `plugin ${path} is not safe to run: ${unsafe}` });
+    } else add([{ path, source, kind, name: defaultPluginName(path, os), runPath: path }]);
   };
 
   for (const file of options.pluginFiles ?? []) {
@@ -287,37 +355,43 @@ export function discoverPlugins(options: DiscoverOptions): Discovery {
     const info = statOrNull(path);
     if (!info) throw new PluginUsageError(`--plugin ${file}: no such file`);
     if (info.isDirectory) {
-      add(pluginsInFolder(path, "flag", os, warn));
+      addFolder(path, "flag");
       continue;
     }
     const kind = classifyPlugin(basename(path, os), info, os);
     if (!kind) throw new PluginUsageError(`--plugin ${file}: not a plugin: ${notAPlugin(os)}`);
-    add([{ path, source: "flag", kind, name: defaultPluginName(path, os) }]);
+    addFile(path, "flag", kind);
   }
 
   const pathList = envValue(env, "PORTCTL_PLUGIN_PATH", os);
   if (pathList) {
     for (const entry of pathList.split(os === "windows" ? ";" : ":")) {
       if (entry.trim() === "") continue;
+      if (!isAbsolute(entry, os)) {
+        // It would name another folder in every project: a cloned repo's tools/ would run.
+        warn?.(`PORTCTL_PLUGIN_PATH entry ${entry} is not an absolute path and was ignored`);
+        continue;
+      }
       const path = resolve(cwd, entry, os);
       const info = statOrNull(path);
       if (!info) continue;
       if (info.isDirectory) {
-        add(pluginsInFolder(path, "env", os, warn));
+        addFolder(path, "env");
         continue;
       }
       const kind = classifyPlugin(basename(path, os), info, os);
-      if (kind) add([{ path, source: "env", kind, name: defaultPluginName(path, os) }]);
+      if (kind) addFile(path, "env", kind);
       else warn?.(`PORTCTL_PLUGIN_PATH entry ${entry} is not a plugin (${notAPlugin(os)})`);
     }
   }
 
-  for (const folder of userPluginFolders(env, os)) add(pluginsInFolder(folder, "user", os, warn));
+  for (const folder of userPluginFolders(env, os)) addFolder(folder, "user");
 
   const folder = findProjectPluginFolder(cwd, os);
-  if (!folder) return { plugins, project: null };
-  const projectPlugins = pluginsInFolder(folder, "project", os, warn).filter((plugin) =>
-    !seen.has(os === "windows" ? plugin.path.toLowerCase() : plugin.path)
+  if (!folder) return { plugins, problems, folders, project: null };
+  const read = pluginsInFolder(folder, "project", os, who);
+  const projectPlugins = (read.ok ? read.plugins : []).filter((plugin) =>
+    !seen.has(key(plugin.path))
   );
-  return { plugins, project: { folder, plugins: projectPlugins } };
+  return { plugins, problems, folders, project: { folder, plugins: projectPlugins } };
 }

@@ -1,15 +1,15 @@
 /**
- * The plugin subsystem as the CLI sees it: build the kill hooks for a run, list the plugins
- * found, trust a project's plugins, print the list.
+ * The plugin subsystem as the CLI sees it: build the kill hooks for a run, list the plugins found,
+ * trust a project's plugins. Rendering is `src/output/plugins.ts`'s.
  *
- * Only discovery (a few `stat` calls) is loaded up front; trust checking, loading and running are
+ * Only discovery (a few `stat` calls) is loaded up front; project checks, loading and running are
  * imported when there is something to check, load or run.
  *
  * @example
  * ```ts
  * const hooks = await loadKillHooks({
  *   pluginFiles: [], noPlugins: false, pluginTimeoutMs: 10_000,
- *   cwd: Deno.cwd(), env: Deno.env.toObject(),
+ *   cwd: Deno.cwd(), env: Deno.env.toObject(), signals: ["SIGTERM", "SIGKILL"],
  *   warn: (line) => console.error(`portctl: ${line}`),
  *   log: (plugin, message) => console.error(`[${plugin}] ${message}`),
  * });
@@ -29,7 +29,8 @@ import {
   type PluginSource,
 } from "./discovery.ts";
 import { PluginUsageError } from "./errors.ts";
-import { dirname, resolve } from "./paths.ts";
+import { currentIdentity } from "./file_safety.ts";
+import { resolve } from "./paths.ts";
 
 export { PluginUsageError };
 export type { PluginKind, PluginSource };
@@ -56,32 +57,54 @@ export interface LoadKillHooksOptions extends PluginSearchOptions {
   readonly noPlugins: boolean;
   /** `--plugin-timeout` in milliseconds: the limit for each hook call (and each import). */
   readonly pluginTimeoutMs: number;
-  /** Signals a plugin's `{ signal }` reply may name; pass the backend's `signals`. */
-  readonly signals?: readonly SignalName[];
-  /** Prints one warning line on stderr (untrusted folder, afterKill failures). */
+  /** Signals a plugin's `{ signal }` reply may name: the backend's table. */
+  readonly signals: readonly SignalName[];
+  /** Prints one warning line on stderr (an untrusted folder, afterKill failures). */
   warn(line: string): void;
   /** Prints a plugin's `ctx.log(message)` on stderr, e.g. as `[plugin] message`. */
   log(plugin: string, message: string): void;
 }
 
+/** Hooks that let nothing be signalled: every process fails with `message`. */
+function refusingHooks(message: string): KillHooks {
+  return {
+    ...NO_HOOKS,
+    beforeKill: () => Promise.resolve({ kind: "failed", message }),
+  };
+}
+
 /**
- * The hooks for one run: every plugin found, in order, with project plugins only when trusted (an
- * untrusted or changed project folder is reported once through `warn` and not run). Returns
- * {@linkcode NO_HOOKS} at once when nothing is found or with `noPlugins`. Throws
- * {@linkcode PluginUsageError} for a `--plugin` file that does not exist or is not a plugin.
+ * The hooks for one run: every plugin found, in order, with project plugins only when trusted.
+ * Returns {@linkcode NO_HOOKS} at once when nothing is found or with `noPlugins`. Fails closed:
+ * when a configured source cannot be used (unreadable, not safe) or a trusted project folder
+ * changed, the hooks refuse every process, with the reason. Throws
+ * {@linkcode PluginUsageError} for a `--plugin` file that does not exist or is not a plugin, and
+ * for a trust file that cannot be read or trusted.
  */
 export async function loadKillHooks(options: LoadKillHooksOptions): Promise<KillHooks> {
   if (options.noPlugins) return NO_HOOKS;
   const os = options.os ?? currentOs();
   const cwd = resolve(options.cwd, ".", os);
-  const discovery = discoverPlugins({ ...options, cwd, os, warn: options.warn });
+  const who = currentIdentity();
+  const discovery = discoverPlugins({ ...options, cwd, os, who, warn: options.warn });
+  const problem = discovery.problems[0];
+  if (problem) {
+    return refusingHooks(`${problem.message}, so nothing was signalled (or run with --no-plugins)`);
+  }
   const candidates: PluginCandidate[] = [...discovery.plugins];
   const project = discovery.project;
-  if (project && project.plugins.length > 0) {
-    const { projectTrustState } = await import("./trust.ts");
-    const state = await projectTrustState(project.folder, options.env, os);
-    if (state === "trusted") candidates.push(...project.plugins);
-    else options.warn(untrustedMessage(project.folder, state, os));
+  if (project) {
+    const { checkProject, projectRootOf, refusalLine } = await import("./project.ts");
+    const check = await checkProject(project.folder, { env: options.env, os, who });
+    if (check.state === "trusted") candidates.push(...check.plugins);
+    else if (check.state === "untrusted") {
+      if (project.plugins.length > 0) {
+        options.warn(
+          `project plugins in ${project.folder} are not trusted and did not run; review them, ` +
+            `then run "portctl plugins trust" in ${projectRootOf(project.folder, os)}`,
+        );
+      }
+    } else return refusingHooks(refusalLine(project.folder, check, os));
   }
   if (candidates.length === 0) return NO_HOOKS;
   const { createKillHooks } = await import("./runner.ts");
@@ -96,17 +119,21 @@ export async function loadKillHooks(options: LoadKillHooksOptions): Promise<Kill
   });
 }
 
-function untrustedMessage(folder: string, state: string, os: PlatformName): string {
-  const projectDir = dirname(dirname(folder, os), os);
-  return state === "changed"
-    ? `project plugins in ${folder} changed since they were trusted and did not run; ` +
-      `review them, then run "portctl plugins trust" in ${projectDir}`
-    : `project plugins in ${folder} are not trusted and did not run; ` +
-      `review them, then run "portctl plugins trust" in ${projectDir}`;
-}
+/**
+ * What a plugin folder (or a single plugin file of yours) is: `own` (yours: runs), `trusted`,
+ * `changed` or `untrusted` (a project's), or `unsafe` (cannot run: unreadable, another user could
+ * change it, too big, or importing from outside; `reason` says which).
+ */
+export type FolderState = "own" | "trusted" | "changed" | "untrusted" | "unsafe";
 
-/** Trust of a listed plugin: `implicit` for your own (flag, env, user folder) plugins. */
-export type PluginTrust = "implicit" | "trusted" | "untrusted" | "changed";
+/** One plugin folder as `portctl plugins list` shows it. */
+export interface FolderListing {
+  readonly path: string;
+  readonly source: PluginSource;
+  readonly state: FolderState;
+  /** Why it is `changed` or `unsafe`; null otherwise. */
+  readonly reason: string | null;
+}
 
 /** One plugin as `portctl plugins list` shows it. */
 export interface PluginListing {
@@ -117,89 +144,135 @@ export interface PluginListing {
   /** Where it was found: `--plugin`, `PORTCTL_PLUGIN_PATH`, the user folder, the project. */
   readonly source: PluginSource;
   readonly kind: PluginKind;
-  /** Whether it runs: own plugins always, project plugins once trusted and unchanged. */
-  readonly trusted: boolean;
-  readonly trust: PluginTrust;
+  /** The state of its folder: only `own` and `trusted` plugins run. */
+  readonly state: FolderState;
   /**
-   * Hooks it has: `beforeKill`/`afterKill` for JS plugins (empty when not loaded: untrusted or
-   * broken), `before-kill`/`after-kill` for executables (always both).
+   * Hooks it has: those a JS plugin exports (empty when not loaded: not trusted, or broken), and
+   * for executables always `before-kill`, `stop` and `after-kill`.
    */
   readonly hooks: readonly string[];
   /** Why it cannot be loaded, if so. */
-  readonly error?: string;
+  readonly error: string | null;
+}
+
+/** What `portctl plugins list` shows. */
+export interface PluginsReport {
+  readonly folders: readonly FolderListing[];
+  readonly plugins: readonly PluginListing[];
 }
 
 /**
- * Every plugin found, in run order, with trust, kind and hooks. Trusted JS plugins are imported to
- * see their hooks (so load errors show up here); untrusted ones are never imported.
+ * Every plugin folder and plugin found, in run order, with its state, kind and hooks. Plugins
+ * that would run are loaded (each in its worker, then ended) to show their hooks and load errors;
+ * untrusted or unsafe ones are never loaded.
  */
 export async function listPlugins(
   options: PluginSearchOptions & { readonly pluginTimeoutMs?: number },
-): Promise<PluginListing[]> {
-  if (options.noPlugins) return [];
+): Promise<PluginsReport> {
+  if (options.noPlugins) return { folders: [], plugins: [] };
   const os = options.os ?? currentOs();
   const cwd = resolve(options.cwd, ".", os);
-  const discovery = discoverPlugins({ ...options, cwd, os });
-  const entries: { candidate: PluginCandidate; trust: PluginTrust }[] = discovery.plugins.map((
+  const who = currentIdentity();
+  const discovery = discoverPlugins({ ...options, cwd, os, who });
+  const folders: FolderListing[] = [
+    ...discovery.folders.map((f) => ({ ...f, state: "own" as const, reason: null })),
+    ...discovery.problems.map((p) => ({
+      path: p.path,
+      source: p.source,
+      state: "unsafe" as const,
+      reason: p.message,
+    })),
+  ];
+  const entries = discovery.plugins.map((candidate) => ({
     candidate,
-  ) => ({ candidate, trust: "implicit" }));
+    state: "own" as FolderState,
+  }));
   const project = discovery.project;
-  if (project && project.plugins.length > 0) {
-    const { projectTrustState } = await import("./trust.ts");
-    const trust = await projectTrustState(project.folder, options.env, os);
-    for (const candidate of project.plugins) entries.push({ candidate, trust });
+  if (project) {
+    const { checkProject, unsafeProjectReason } = await import("./project.ts");
+    const check = await checkProject(project.folder, { env: options.env, os, who });
+    const untrustedReason = check.state === "untrusted"
+      ? unsafeProjectReason(project.folder, { env: options.env, os, who })
+      : null;
+    const state: FolderState = untrustedReason ? "unsafe" : check.state;
+    const reason = "reason" in check ? check.reason : untrustedReason;
+    folders.push({ path: project.folder, source: "project", state, reason });
+    const plugins = check.state === "trusted" ? check.plugins : project.plugins;
+    for (const candidate of plugins) entries.push({ candidate, state });
   }
-  if (entries.length === 0) return [];
-  const { loadCandidate } = await import("./runner.ts");
-  const listings: PluginListing[] = [];
-  for (const { candidate, trust } of entries) {
-    const trusted = trust === "implicit" || trust === "trusted";
+  const plugins: PluginListing[] = [];
+  const runs = entries.filter((e) => e.state === "own" || e.state === "trusted");
+  const { loadPlugin } = runs.length > 0 ? await import("./loader.ts") : { loadPlugin: null };
+  for (const { candidate, state } of entries) {
     const base = {
       name: candidate.name,
       path: candidate.path,
       source: candidate.source,
       kind: candidate.kind,
-      trusted,
-      trust,
+      state,
+      error: null,
     };
-    if (candidate.kind === "exec") {
-      listings.push({ ...base, hooks: ["before-kill", "after-kill"] });
-    } else if (!trusted) {
-      listings.push({ ...base, hooks: [] });
+    if (!loadPlugin || (state !== "own" && state !== "trusted")) {
+      plugins.push({ ...base, hooks: candidate.kind === "exec" ? EXEC_HOOKS : [] });
+      continue;
+    }
+    const result = await loadPlugin(candidate, {
+      os,
+      cwd,
+      timeoutMs: options.pluginTimeoutMs ?? DEFAULT_PLUGIN_TIMEOUT_MS,
+      warn: () => {},
+      log: () => {},
+    });
+    if (result.ok) {
+      const { HOOK_NAMES } = await import("./plugin_shape.ts");
+      const hooks = candidate.kind === "exec"
+        ? EXEC_HOOKS
+        : HOOK_NAMES.filter((hook) => result.plugin.hooks.has(hook));
+      plugins.push({ ...base, name: result.plugin.name, hooks });
+      result.plugin.close();
     } else {
-      const result = await loadCandidate(candidate, {
-        timeoutMs: options.pluginTimeoutMs ?? DEFAULT_PLUGIN_TIMEOUT_MS,
-        cwd,
-        os,
-      });
-      if (result.ok) {
-        const hooks = [];
-        if (result.plugin.beforeKill) hooks.push("beforeKill");
-        if (result.plugin.afterKill) hooks.push("afterKill");
-        listings.push({ ...base, name: result.plugin.name, hooks });
-      } else {
-        listings.push({ ...base, hooks: [], error: result.message });
-      }
+      plugins.push({ ...base, hooks: [], error: result.message });
     }
   }
-  return listings;
+  return { folders, plugins };
+}
+
+const EXEC_HOOKS = ["before-kill", "stop", "after-kill"];
+
+/** What `portctl plugins trust` trusted. */
+export interface TrustReport {
+  /** Real path of the `.portctl/plugins` folder. */
+  readonly folder: string;
+  /** Who owns it (`root`, `ada (uid 1000)`), where the OS says. */
+  readonly owner: string | null;
+  /** The trust file the record went to. */
+  readonly trustFile: string;
+  readonly files: readonly {
+    readonly path: string;
+    readonly size: number;
+    /** The first 12 hex digits of the file's SHA-256. */
+    readonly hash: string;
+    readonly executable: boolean;
+  }[];
 }
 
 /**
- * `portctl plugins trust`: records the nearest `.portctl/plugins` folder (in `cwd` or a parent)
- * and the hash of its content as trusted. Throws {@linkcode PluginUsageError} when there is none.
+ * `portctl plugins trust`: checks the nearest `.portctl/plugins` folder (in `cwd` or a parent)
+ * and records the hash of its content as trusted. Throws {@linkcode PluginUsageError} when there is
+ * none, or when it cannot be trusted (another user could change it, a link leads out of it, it is
+ * too big, or a plugin imports from outside it).
  *
  * @example
  * ```ts
- * const { folder, files } = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
- * console.log(`trusted ${folder} (${files} files)`);
+ * const report = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
+ * console.log(`trusted ${report.folder} (${report.files.length} files)`);
  * ```
  */
 export async function trustProjectPlugins(
   cwd: string,
   env: Readonly<Record<string, string>>,
   os: PlatformName = currentOs(),
-): Promise<{ folder: string; files: number }> {
+): Promise<TrustReport> {
   const start = resolve(cwd, ".", os);
   const folder = findProjectPluginFolder(start, os);
   if (!folder) {
@@ -207,82 +280,27 @@ export async function trustProjectPlugins(
       `no .portctl/plugins folder in ${start} or a parent: nothing to trust`,
     );
   }
-  const { trustFolder } = await import("./trust.ts");
-  return await trustFolder(folder, env, os);
-}
-
-const SOURCE_LABEL: Readonly<Record<PluginSource, string>> = {
-  flag: "--plugin",
-  env: "PORTCTL_PLUGIN_PATH",
-  user: "user",
-  project: "project",
-};
-
-const TRUST_LABEL: Readonly<Record<PluginTrust, string>> = {
-  implicit: "yes",
-  trusted: "yes",
-  untrusted: "NO",
-  changed: "CHANGED",
-};
-
-/**
- * Human output of `portctl plugins list`: an aligned table in run order, a load error under its
- * plugin, and a hint when project plugins are not trusted.
- *
- * @example
- * ```ts
- * console.log(formatPluginList(await listPlugins({ cwd: Deno.cwd(), env: Deno.env.toObject() })));
- * ```
- */
-export function formatPluginList(listings: readonly PluginListing[]): string {
-  if (listings.length === 0) {
-    return "no plugins found (see `portctl plugins --help` for where portctl looks)";
+  const { ownerOf, readTrustableFolder } = await import("./project.ts");
+  const { FolderContentError, sha256Hex } = await import("./folder_content.ts");
+  const { recordTrust } = await import("./trust.ts");
+  const { join } = await import("./paths.ts");
+  const who = currentIdentity();
+  let content;
+  try {
+    content = await readTrustableFolder(folder, { env, os, who });
+  } catch (error) {
+    if (!(error instanceof FolderContentError)) throw error;
+    throw new PluginUsageError(`cannot trust ${folder}: ${error.message}`);
   }
-  const header = ["NAME", "KIND", "FROM", "TRUSTED", "HOOKS", "PATH"];
-  const rows = listings.map((listing) => [
-    listing.name,
-    listing.kind,
-    SOURCE_LABEL[listing.source],
-    TRUST_LABEL[listing.trust],
-    listing.error ? "-" : listing.hooks.length > 0 ? listing.hooks.join(",") : "?",
-    listing.path,
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length))
-  );
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ");
-  const lines = [line(header)];
-  listings.forEach((listing, i) => {
-    lines.push(line(rows[i]));
-    if (listing.error) lines.push(`  error: ${listing.error}`);
-  });
-  const untrusted = listings.find((listing) => !listing.trusted);
-  if (untrusted) {
-    lines.push(
-      "",
-      "Project plugins marked NO or CHANGED do not run. Review them, then run " +
-        '"portctl plugins trust" in the project.',
-    );
+  const trustFile = recordTrust(content.folder, content.hash, { env, os, who });
+  const files = [];
+  for (const file of content.files) {
+    files.push({
+      path: join(os, content.folder, ...file.relative.split("/")),
+      size: file.bytes.length,
+      hash: (await sha256Hex(file.bytes)).slice(0, 12),
+      executable: file.executable,
+    });
   }
-  return lines.join("\n");
-}
-
-/**
- * Parses `--plugin-timeout SECONDS` (a number > 0, fractions allowed) to milliseconds.
- *
- * @example
- * ```ts
- * parsePluginTimeout("2.5"); // 2500
- * ```
- */
-export function parsePluginTimeout(text: string): number {
-  const trimmed = text.trim();
-  const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new PluginUsageError(
-      `invalid --plugin-timeout "${text}": expected a number of seconds greater than 0, e.g. 10 or 2.5`,
-    );
-  }
-  return Math.round(seconds * 1000);
+  return { folder: content.folder, owner: ownerOf(content.folder), trustFile, files };
 }

@@ -1,58 +1,28 @@
 /**
- * Checking what a `beforeKill` hook answered. A reply is nothing (`undefined`/`null`: go on),
- * `{ skip: "reason" }`, `{ signal: "SIGINT" }` or `{ handled: true }`, with exactly one key: an
- * unknown or misspelt reply is a plugin failure, never silently "go on", so a protecting plugin
- * with a typo cannot let a kill through.
+ * Checking what a hook answered. A `beforeKill` reply is nothing (`undefined`/`null`: go on),
+ * `{ skip: "reason" }` or `{ signal: "SIGINT" }`; a `stop` reply is nothing or
+ * `{ handled: true }`. Exactly one key: an unknown or misspelt reply is a plugin failure, never
+ * silently "go on", so a protecting plugin with a typo cannot let a kill through.
  *
  * @module
  */
 
-import type { PlatformName, SignalName } from "../platform/types.ts";
+import type { SignalName } from "../platform/types.ts";
 import { signalByName } from "../core/signals.ts";
 
 /** A valid `beforeKill` reply of one plugin. */
 export type HookReply =
   | { readonly kind: "proceed" }
   | { readonly kind: "skip"; readonly reason: string }
-  | { readonly kind: "signal"; readonly signal: SignalName }
-  | { readonly kind: "handled" };
+  | { readonly kind: "signal"; readonly signal: SignalName };
 
-/** A reply that is not one of the four allowed forms. */
+/** A reply that is not one of the allowed forms. */
 export class InvalidReplyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "InvalidReplyError";
   }
 }
-
-const UNIX_SIGNALS: readonly SignalName[] = [
-  "SIGTERM",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGWINCH",
-  "SIGPWR",
-];
-
-/**
- * Signals a plugin may ask for when the caller does not say (it should pass the backend's list).
- */
-export function defaultPluginSignals(os: PlatformName): readonly SignalName[] {
-  if (os === "windows") return ["SIGTERM", "SIGINT", "SIGBREAK", "SIGKILL"];
-  if (os === "darwin") return UNIX_SIGNALS.filter((signal) => signal !== "SIGPWR");
-  return UNIX_SIGNALS;
-}
-
-/** Normalizes `INT`, `sigint` or `SIGINT` to `SIGINT` when it is in `allowed`, else null. */
-export const normalizeSignal = signalByName;
 
 function describe(value: unknown): string {
   try {
@@ -64,7 +34,19 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-const EXPECTED = 'expected nothing, { skip: "reason" }, { signal: "SIGINT" } or { handled: true }';
+const EXPECTED = 'expected nothing, { skip: "reason" } or { signal: "SIGINT" }';
+
+/** The one key of a reply object, or an error naming what is wrong. */
+function onlyKey(value: unknown, expected: string): string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidReplyError(`invalid reply ${describe(value)}: ${expected}`);
+  }
+  const keys = Object.keys(value);
+  if (keys.length !== 1) {
+    throw new InvalidReplyError(`invalid reply ${describe(value)}: ${expected}`);
+  }
+  return keys[0];
+}
 
 /**
  * Turns a `beforeKill` return value (or an executable plugin's parsed stdout) into a
@@ -77,15 +59,8 @@ const EXPECTED = 'expected nothing, { skip: "reason" }, { signal: "SIGINT" } or 
  */
 export function parseBeforeKillReply(value: unknown, allowed: readonly SignalName[]): HookReply {
   if (value === undefined || value === null) return { kind: "proceed" };
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidReplyError(`invalid reply ${describe(value)}: ${EXPECTED}`);
-  }
-  const keys = Object.keys(value);
-  if (keys.length !== 1) {
-    throw new InvalidReplyError(`invalid reply ${describe(value)}: ${EXPECTED}`);
-  }
   const record = value as Record<string, unknown>;
-  switch (keys[0]) {
+  switch (onlyKey(value, EXPECTED)) {
     case "skip": {
       const reason = record.skip;
       if (typeof reason !== "string" || reason.trim() === "") {
@@ -97,7 +72,7 @@ export function parseBeforeKillReply(value: unknown, allowed: readonly SignalNam
     }
     case "signal": {
       const text = record.signal;
-      const signal = typeof text === "string" ? normalizeSignal(text, allowed) : null;
+      const signal = typeof text === "string" ? signalByName(text, allowed) : null;
       if (!signal) {
         throw new InvalidReplyError(
           `invalid reply ${describe(value)}: unknown signal; expected one of ${allowed.join(", ")}`,
@@ -106,11 +81,31 @@ export function parseBeforeKillReply(value: unknown, allowed: readonly SignalNam
       return { kind: "signal", signal };
     }
     case "handled":
-      if (record.handled !== true) {
-        throw new InvalidReplyError(`invalid reply ${describe(value)}: handled must be true`);
-      }
-      return { kind: "handled" };
+      // Acting in beforeKill would act before later plugins could refuse.
+      throw new InvalidReplyError(
+        `invalid reply ${describe(value)}: beforeKill only decides; stop the process in a stop() ` +
+          "hook and reply { handled: true } there (see docs/plugins.md)",
+      );
     default:
       throw new InvalidReplyError(`invalid reply ${describe(value)}: ${EXPECTED}`);
   }
+}
+
+/**
+ * Turns a `stop` return value into whether the plugin stopped the process; throws
+ * {@linkcode InvalidReplyError} for anything but nothing or `{ handled: true }`.
+ *
+ * @example
+ * ```ts
+ * parseStopReply({ handled: true }); // { handled: true }
+ * parseStopReply(undefined); // { handled: false }
+ * ```
+ */
+export function parseStopReply(value: unknown): { readonly handled: boolean } {
+  if (value === undefined || value === null) return { handled: false };
+  const expected = "expected nothing or { handled: true }";
+  if (onlyKey(value, expected) !== "handled" || (value as { handled: unknown }).handled !== true) {
+    throw new InvalidReplyError(`invalid reply ${describe(value)}: ${expected}`);
+  }
+  return { handled: true };
 }

@@ -1,35 +1,37 @@
 /**
- * The hook runner: turns loaded plugins into the engine's {@linkcode KillHooks}.
+ * The hook runner: turns loaded plugins into the engine's {@linkcode KillHooks}, in three phases
+ * per process, so that no plugin acts before every plugin has had the chance to refuse:
  *
- * `beforeKill` asks the plugins in order. The first `{ skip }`, `{ handled }` or failure ends the
- * chain and is the decision; a `{ signal }` is remembered (the first one wins) and the chain goes
- * on, so a later plugin can still skip or handle the process. A hook that throws, rejects, times
- * out, exits non-zero or replies something invalid is a failure: the process is not touched. A
- * plugin that cannot be loaded counts as a failing `beforeKill` (it might have been the one that
- * protects this process).
+ * 1. `beforeKill`, the decision, asks the plugins in order. A `{ skip }` or a failure ends the
+ *    chain and decides; a `{ signal }` is remembered (the first one wins) and the chain goes on,
+ *    so a later plugin can still skip. A plugin that cannot be loaded counts as a failing
+ *    `beforeKill` (it might have been the one that protects this process).
+ * 2. `stop`, the action, runs only when nobody refused: the first plugin whose `stop` replies
+ *    `{ handled: true }` has stopped the process; a failure leaves the process alone.
+ * 3. `afterKill` runs every plugin's hook in order; failures become warnings.
  *
- * `afterKill` runs every plugin's hook in order; failures become warnings, never errors.
- *
- * Plugins are loaded on the first hook call, so a `portctl kill` that matches nothing imports no
- * plugin at all.
+ * A hook that throws, rejects, times out, ends its thread, exits non-zero or replies something
+ * invalid is a failure. Plugins are loaded on the first hook call, so a `portctl kill` that matches
+ * nothing starts no plugin at all.
  *
  * @module
  */
 
 import type {
-  AfterKillContext as PluginAfterKillContext,
-  BeforeKillContext as PluginBeforeKillContext,
-} from "../../plugins/portctl.d.ts";
-import type {
   AfterKillContext,
   BeforeKillContext,
   BeforeKillDecision,
   KillHooks,
+  StopResult,
 } from "../core/hooks.ts";
 import type { PlatformName, SignalName } from "../platform/types.ts";
 import type { PluginCandidate } from "./discovery.ts";
-import { errorText, ExecHookError, execPlugin, type LoadedPlugin, loadJsPlugin } from "./loader.ts";
-import { defaultPluginSignals, parseBeforeKillReply } from "./reply.ts";
+import { errorText } from "./error_text.ts";
+import { EXEC_HOOK_NAMES } from "./exec_plugin.ts";
+import { loadPlugin, type LoadResult, type PluginInstance } from "./loader.ts";
+import type { HookInput } from "./plugin_protocol.ts";
+import type { HookName } from "./plugin_shape.ts";
+import { InvalidReplyError, parseBeforeKillReply, parseStopReply } from "./reply.ts";
 
 /** How hooks run. */
 export interface RunnerOptions {
@@ -39,8 +41,8 @@ export interface RunnerOptions {
   /** Given to plugins as `ctx.env` and to executable plugins as their environment. */
   readonly env: Readonly<Record<string, string>>;
   readonly os: PlatformName;
-  /** Signals a `{ signal }` reply may name (the backend's list); defaults per OS. */
-  readonly signals?: readonly SignalName[];
+  /** Signals a `{ signal }` reply may name: the backend's table. */
+  readonly signals: readonly SignalName[];
   /** One warning line for stderr (afterKill failures). */
   warn(line: string): void;
   /** `ctx.log(message)` of plugin `plugin`. */
@@ -50,19 +52,15 @@ export interface RunnerOptions {
 /** Raised when a hook runs out of time. */
 export class HookTimeoutError extends Error {
   constructor(readonly ms: number) {
-    super(`timed out after ${formatSeconds(ms)}`);
+    super(`timed out after ${Number((ms / 1000).toFixed(3))} s`);
     this.name = "HookTimeoutError";
   }
 }
 
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
 /**
  * Runs `work` with an abort signal that fires after `ms`; rejects with
- * {@linkcode HookTimeoutError} then, without waiting for `work` (JS code cannot be stopped; it is
- * told through the signal).
+ * {@linkcode HookTimeoutError} then, without waiting for `work` (which is told through the
+ * signal: a worker is ended, an executable's process group killed).
  */
 export function withTimeout<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -75,55 +73,39 @@ export function withTimeout<T>(ms: number, work: (signal: AbortSignal) => Promis
     }, ms);
   });
   const running = (async () => await work(controller.signal))();
+  running.catch(() => {}); // settled after the timeout: nobody is waiting any more
   return Promise.race([running, expired]).finally(() => clearTimeout(timer));
 }
 
-type LoadResult =
-  | { readonly ok: true; readonly plugin: LoadedPlugin }
-  | { readonly ok: false; readonly name: string; readonly message: string };
-
-/** Loads one candidate within `timeoutMs`; never throws. */
-export async function loadCandidate(
-  candidate: PluginCandidate,
-  options: Pick<RunnerOptions, "timeoutMs" | "cwd" | "os">,
-): Promise<LoadResult> {
-  if (candidate.kind === "exec") {
-    return { ok: true, plugin: execPlugin(candidate, { os: options.os, cwd: options.cwd }) };
-  }
-  try {
-    const plugin = await withTimeout(options.timeoutMs, () => loadJsPlugin(candidate, options.os));
-    return { ok: true, plugin };
-  } catch (error) {
-    const message = error instanceof HookTimeoutError
-      ? `cannot load plugin ${candidate.path}: importing it ${error.message}`
-      : errorText(error);
-    return { ok: false, name: candidate.name, message };
-  }
+function hookLabel(plugin: PluginInstance, hook: HookName): string {
+  return plugin.kind === "exec" ? EXEC_HOOK_NAMES[hook] : hook;
 }
 
-/** One line saying how a hook failed: `beforeKill failed: boom`, `after-kill exited with status 3`. */
-function hookFailure(what: string, error: unknown): string {
-  if (error instanceof HookTimeoutError) return `${what} ${error.message}`;
-  if (error instanceof ExecHookError) return error.message;
-  return `${what} failed: ${errorText(error)}`;
+/** How a hook failed: `beforeKill timed out after 10 s`, `after-kill exited with status 3`. */
+function hookFailure(plugin: PluginInstance, hook: HookName, error: unknown): string {
+  const label = hookLabel(plugin, hook);
+  const why = error instanceof HookTimeoutError
+    ? `${label} ${error.message}`
+    : error instanceof InvalidReplyError
+    ? `${label} gave an ${error.message}`
+    : errorText(error);
+  return why.startsWith(label) ? why : `${label} failed: ${why}`;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
+/** `plugin drain failed: beforeKill timed out after 10 s`. */
+function failure(plugin: PluginInstance, hook: HookName, error: unknown): string {
+  return `plugin ${plugin.name} failed: ${hookFailure(plugin, hook, error)}`;
 }
 
 /**
- * Builds the {@linkcode KillHooks} for `candidates` (already discovered and trusted), in order.
+ * Builds the {@linkcode KillHooks} for `candidates` (already discovered, checked and trusted), in
+ * order.
  *
  * @example
  * ```ts
- * const hooks = createKillHooks(discovery.plugins, {
+ * const hooks = createKillHooks(candidates, {
  *   timeoutMs: 10_000, cwd: Deno.cwd(), env: Deno.env.toObject(), os: "linux",
- *   warn: (line) => console.error(line), log: (p, m) => console.error(`[${p}] ${m}`),
+ *   signals: backend.signals.names, warn: console.error, log: (p, m) => console.error(`[${p}] ${m}`),
  * });
  * ```
  */
@@ -131,97 +113,101 @@ export function createKillHooks(
   candidates: readonly PluginCandidate[],
   options: RunnerOptions,
 ): KillHooks {
-  const signals = options.signals ?? defaultPluginSignals(options.os);
   const env = Object.freeze({ ...options.env });
   let loaded: Promise<LoadResult[]> | undefined;
-  const load = () => loaded ??= Promise.all(candidates.map((c) => loadCandidate(c, options)));
+  const load = () =>
+    loaded ??= Promise.all(candidates.map((candidate) =>
+      loadPlugin(candidate, {
+        os: options.os,
+        cwd: options.cwd,
+        timeoutMs: options.timeoutMs,
+        warn: options.warn,
+        log: options.log,
+      })
+    ));
 
-  // A fresh, frozen copy per hook: a plugin cannot change what the engine or the next plugin sees.
-  const baseContext = (context: BeforeKillContext, name: string, abortSignal: AbortSignal) => ({
-    process: deepFreeze({ ...context.process }),
-    sockets: deepFreeze(context.sockets.map((socket) => ({ ...socket }))),
+  const input = (context: BeforeKillContext | AfterKillContext): HookInput => ({
+    process: context.process,
+    sockets: context.sockets,
     signal: context.signal,
     dryRun: context.dryRun,
     platform: context.platform,
     timeout: context.timeout,
     env,
-    log: (message: string) => options.log(name, String(message)),
-    abortSignal,
+    ...("outcome" in context ? { outcome: context.outcome, elapsedMs: context.elapsedMs } : {}),
   });
+
+  const call = (plugin: PluginInstance, hook: HookName, data: HookInput) =>
+    withTimeout(options.timeoutMs, (signal) =>
+      plugin.call(hook, data, {
+        signal,
+        log: (message) => options.log(plugin.name, message),
+      }));
+
+  /** The loaded plugins that have `hook`, or the reason none may run. */
+  const plugins = async (hook: HookName) => {
+    const results = await load();
+    const failed = results.find((result) => !result.ok);
+    if (failed && !failed.ok) return { failed: failed.message };
+    return {
+      plugins: results.flatMap((r) => r.ok && r.plugin.hooks.has(hook) ? [r.plugin] : []),
+    };
+  };
 
   return {
     async beforeKill(context: BeforeKillContext): Promise<BeforeKillDecision> {
+      const found = await plugins("beforeKill");
+      if ("failed" in found) return { kind: "failed", message: found.failed! };
       let override: { plugin: string; signal: SignalName } | undefined;
-      for (const result of await load()) {
-        if (!result.ok) return { kind: "failed", plugin: result.name, message: result.message };
-        const { plugin } = result;
-        if (!plugin.beforeKill) continue;
-        const hook = plugin.beforeKill;
-        const what = plugin.kind === "exec" ? "before-kill" : "beforeKill";
-        let reply: unknown;
+      for (const plugin of found.plugins) {
+        let reply;
         try {
-          reply = await withTimeout(options.timeoutMs, (abortSignal) => {
-            const ctx: PluginBeforeKillContext = Object.freeze(
-              baseContext(context, plugin.name, abortSignal),
-            );
-            return hook(ctx);
-          });
+          reply = parseBeforeKillReply(
+            await call(plugin, "beforeKill", input(context)),
+            options.signals,
+          );
         } catch (error) {
-          return { kind: "failed", plugin: plugin.name, message: hookFailure(what, error) };
+          return { kind: "failed", message: failure(plugin, "beforeKill", error) };
         }
-        let parsed;
-        try {
-          parsed = parseBeforeKillReply(reply, signals);
-        } catch (error) {
-          return {
-            kind: "failed",
-            plugin: plugin.name,
-            message: `${what} gave an ${errorText(error)}`,
-          };
+        if (reply.kind === "skip") {
+          return { kind: "skip", plugin: plugin.name, reason: reply.reason };
         }
-        switch (parsed.kind) {
-          case "proceed":
-            break;
-          case "skip":
-            return { kind: "skip", plugin: plugin.name, reason: parsed.reason };
-          case "handled":
-            return { kind: "handled", plugin: plugin.name };
-          case "signal":
-            override ??= { plugin: plugin.name, signal: parsed.signal };
-            break;
-        }
+        if (reply.kind === "signal") override ??= { plugin: plugin.name, signal: reply.signal };
       }
       return override ? { kind: "signal", ...override } : { kind: "proceed" };
     },
 
-    async afterKill(context: AfterKillContext): Promise<void> {
-      let results: LoadResult[];
-      try {
-        results = await load();
-      } catch (error) {
-        options.warn(`plugins: ${errorText(error)}`);
-        return;
-      }
-      for (const result of results) {
-        // A plugin that failed to load was already reported by beforeKill (plugin-failed).
-        if (!result.ok) continue;
-        const { plugin } = result;
-        const hook = plugin.afterKill;
-        if (!hook) continue;
-        const what = plugin.kind === "exec" ? "after-kill" : "afterKill";
+    async stop(context: BeforeKillContext): Promise<StopResult> {
+      const found = await plugins("stop");
+      if ("failed" in found) return { kind: "failed", message: found.failed! };
+      for (const plugin of found.plugins) {
         try {
-          await withTimeout(options.timeoutMs, (abortSignal) => {
-            const ctx: PluginAfterKillContext = Object.freeze({
-              ...baseContext(context, plugin.name, abortSignal),
-              outcome: context.outcome,
-              elapsedMs: context.elapsedMs,
-            });
-            return hook(ctx);
-          });
+          const reply = parseStopReply(await call(plugin, "stop", input(context)));
+          if (reply.handled) return { kind: "stopped", plugin: plugin.name };
         } catch (error) {
-          options.warn(`plugin ${plugin.name}: ${hookFailure(what, error)}`);
+          return { kind: "failed", message: failure(plugin, "stop", error) };
         }
       }
+      return { kind: "not-stopped" };
+    },
+
+    async afterKill(context: AfterKillContext): Promise<void> {
+      // A plugin that failed to load was already reported by beforeKill (plugin-failed).
+      for (const result of await load()) {
+        if (!result.ok || !result.plugin.hooks.has("afterKill")) continue;
+        const plugin = result.plugin;
+        try {
+          await call(plugin, "afterKill", input(context));
+        } catch (error) {
+          options.warn(`plugin ${plugin.name}: ${hookFailure(plugin, "afterKill", error)}`);
+        }
+      }
+    },
+
+    close() {
+      void loaded?.then((results) => {
+        for (const result of results) if (result.ok) result.plugin.close();
+      });
     },
   };
 }

@@ -21,6 +21,14 @@ if (onWindows) {
   );
 }
 
+/** Who owns what this test creates, as `plugins trust` names it. */
+function owner(): string {
+  if (Deno.uid() === 0) return "root";
+  const id = (flag: string) =>
+    new TextDecoder().decode(new Deno.Command("id", { args: [flag] }).outputSync().stdout).trim();
+  return `${id("-un")} (uid ${id("-u")})`;
+}
+
 async function plugins(args: string[], env: Record<string, string>, cwd: string) {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", "--config", CONFIG, DRIVER, "plugins", ...args],
@@ -49,35 +57,65 @@ Deno.test({
 
       const before = await plugins(["list"], env, project);
       assertEquals(before.code, 0, before.stderr);
-      const rows = before.stdout.trim().split("\n").map((line) => line.split(/\s+/));
-      assertEquals(rows[0], ["NAME", "KIND", "FROM", "TRUSTED", "HOOKS", "PATH"]);
+      const rows = before.stdout.trim().split("\n").map((line) => line.split(/\s{2,}/));
+      assertEquals(rows[0], ["NAME", "KIND", "FROM", "RUNS", "HOOKS", "PATH"]);
       assertEquals(rows[1], [
         "notify",
         "exec",
         "user",
-        "yes",
-        "before-kill,after-kill",
+        "yes (yours)",
+        "before-kill,stop,after-kill",
         `${user}/notify.sh`,
       ]);
-      assertEquals(rows[2], ["protect", "js", "user", "yes", "beforeKill", `${user}/protect.ts`]);
-      assertEquals(rows[3].slice(0, 5), ["log-kills", "js", "project", "NO", "?"]);
+      assertEquals(rows[2], [
+        "protect",
+        "js",
+        "user",
+        "yes (yours)",
+        "beforeKill",
+        `${user}/protect.ts`,
+      ]);
+      assertEquals(rows[3].slice(0, 5), ["log-kills", "js", "project", "NO: not trusted", "?"]);
       assertIncludes(before.stdout, '"portctl plugins trust"');
 
+      // Trust names the folder, its owner and every file with a short hash and its size.
       const trust = await plugins(["trust"], env, project);
       assertEquals(trust.code, 0, trust.stderr);
-      assertIncludes(trust.stdout, `trusted ${project}/.portctl/plugins (1 file)`);
+      const size = (await Deno.stat(`${project}/.portctl/plugins/log-kills.ts`)).size;
+      const lines = trust.stdout.trim().split("\n");
+      assertEquals(lines[0], `trusted ${project}/.portctl/plugins, owned by ${owner()} (1 file):`);
+      assert(
+        new RegExp(`^  [0-9a-f]{12}  ${size} B  -  ${project}/.portctl/plugins/log-kills.ts$`)
+          .test(lines[1]),
+        lines[1],
+      );
+      assertIncludes(lines[2], `recorded in ${env.XDG_CONFIG_HOME}/portctl/trust.json`);
 
       const json = await plugins(["list", "--json"], env, project);
-      const listed = JSON.parse(json.stdout) as { name: string; trust: string; hooks: string[] }[];
-      assertEquals(listed.map((l) => [l.name, l.trust, l.hooks.join()]), [
-        ["notify", "implicit", "before-kill,after-kill"],
-        ["protect", "implicit", "beforeKill"],
+      const listed = JSON.parse(json.stdout) as {
+        folders: { path: string; state: string }[];
+        plugins: { name: string; state: string; hooks: string[] }[];
+      };
+      assertEquals(listed.plugins.map((l) => [l.name, l.state, l.hooks.join()]), [
+        ["notify", "own", "before-kill,stop,after-kill"],
+        ["protect", "own", "beforeKill"],
         ["log-kills", "trusted", "afterKill"],
+      ]);
+      assertEquals(listed.folders.map((f) => [f.path, f.state]), [
+        [user, "own"],
+        [`${project}/.portctl/plugins`, "trusted"],
       ]);
 
       await Deno.writeTextFile(`${project}/.portctl/plugins/extra.ts`, "export default {};\n");
       const changed = await plugins(["list"], env, project);
-      assert(changed.stdout.split("\n").some((l) => /^log-kills\s+js\s+project\s+CHANGED/.test(l)));
+      assert(
+        changed.stdout.split("\n").some((l) => /^log-kills\s+js\s+project\s+NO: changed/.test(l)),
+        changed.stdout,
+      );
+      assertIncludes(
+        changed.stdout,
+        `NO: changed ${project}/.portctl/plugins (project): its files changed since they were trusted`,
+      );
     } finally {
       await Deno.remove(project, { recursive: true });
       await Deno.remove(env.HOME, { recursive: true });

@@ -219,14 +219,14 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kill --plugin: handled waits for the plugin's own stop, and escalates only when needed",
+  name: "kill --plugin: a stop hook's handled waits for its own stop, escalates only when needed",
   ignore: onWindows,
   async fn() {
     await withFixture(async (f) => {
       // Stops the process itself (here with SIGHUP, as a `docker stop` would), then hands over.
       const stops = await f.write(
         "stops.ts",
-        `export default { beforeKill(ctx) { Deno.kill(ctx.process.pid, "SIGHUP"); return { handled: true }; } };\n`,
+        `export default { stop(ctx) { Deno.kill(ctx.process.pid, "SIGHUP"); return { handled: true }; } };\n`,
       );
       const listener = await startListener(f.dir);
       try {
@@ -241,7 +241,7 @@ Deno.test({
       // Claims to have handled it but did not: portctl waits --timeout, then escalates as usual.
       const claims = await f.write(
         "claims.ts",
-        `export default { beforeKill: () => ({ handled: true }) };\n`,
+        `export default { stop: () => ({ handled: true }) };\n`,
       );
       const stubborn = await startListener(f.dir, true);
       try {
@@ -429,11 +429,16 @@ Deno.test({
         assert(!run.stderr.includes("not trusted"), run.stderr);
         assert(await running(second.pid));
 
-        // Edited after trusting: untrusted again.
+        // Edited after trusting: nothing is signalled until it is reviewed and trusted again.
         await f.write("app/.portctl/plugins/veto.ts", VETO.replace("kept by", "held by"));
         const edited = await f.kill(second.port, [], `${f.dir}/app/src`);
-        assertEquals(edited.code, 0, edited.stderr);
-        assertIncludes(edited.stderr, "changed since they were trusted");
+        assertEquals(edited.code, 3, edited.stderr);
+        assertEquals(edited.json.map((r) => [r.outcome, r.signals]), [["plugin-failed", []]]);
+        assertIncludes(edited.json[0].message ?? "", "changed since they were trusted");
+        assertIncludes(edited.json[0].message ?? "", "or run with --no-plugins");
+        assert(!edited.stderr.includes("[veto]"), "the changed plugin must not run");
+        assert(await running(second.pid));
+        assertEquals(second.received(), []);
       } finally {
         await second.stop();
       }

@@ -1,21 +1,31 @@
 /**
- * `plugins/portctl.d.ts` (what plugin authors see) stays consistent with `src/core/hooks.ts`
- * (what the engine passes). These checks are types: `deno test` type-checks them.
+ * The plugin API: `src/plugins/api.ts` is what portctl is built against, `plugins/portctl.d.ts`
+ * the authors' copy beside the examples; the two must be the same file. And the API stays
+ * consistent with `src/core/hooks.ts` (what the engine passes): these checks are types, which
+ * `deno test` type-checks.
  */
 
-import type * as Api from "../../plugins/portctl.d.ts";
+import type * as Api from "../../src/plugins/api.ts";
 import type * as Core from "../../src/core/hooks.ts";
+import type { HookInput } from "../../src/plugins/plugin_protocol.ts";
 import type { PlatformName, SocketState } from "../../src/platform/types.ts";
+import type { HOOK_NAMES } from "../../src/plugins/plugin_shape.ts";
 import { assertEquals } from "../support/assert.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
-/** What the runner adds to the engine's context. */
+/** What the worker adds to the data a hook is sent. */
 interface Extra {
-  readonly env: Readonly<Record<string, string>>;
   log(message: string): void;
   readonly abortSignal: AbortSignal;
 }
+
+Deno.test("api: plugins/portctl.d.ts is the same file as src/plugins/api.ts", async () => {
+  const root = new URL("../../", import.meta.url);
+  const api = await Deno.readTextFile(new URL("src/plugins/api.ts", root));
+  const copy = await Deno.readTextFile(new URL("plugins/portctl.d.ts", root));
+  assertEquals(copy, api, "copy src/plugins/api.ts over plugins/portctl.d.ts");
+});
 
 Deno.test("api: plugin context types match the engine's", () => {
   const outcomes: Same<Api.KillOutcome, Core.KillOutcome> = true;
@@ -23,27 +33,36 @@ Deno.test("api: plugin context types match the engine's", () => {
   const states: Same<Api.SocketState, SocketState> = true;
   const process: Same<Api.PluginProcess, Core.HookProcess> = true;
   const socket: Same<Api.PluginSocket, Core.SocketSummary> = true;
-  // The engine's context plus env/log/abortSignal is a plugin context, and nothing more is needed.
-  const before = (c: Core.BeforeKillContext & Extra): Api.BeforeKillContext => c;
-  const after = (c: Core.AfterKillContext & Extra): Api.AfterKillContext => c;
-  assertEquals([outcomes, platforms, states, process, socket], [true, true, true, true, true]);
-  assertEquals([typeof before, typeof after], ["function", "function"]);
+  const hooks: Same<typeof HOOK_NAMES[number], Exclude<keyof Api.PortctlPlugin, "name">> = true;
+  // The data a hook is sent, plus log/abortSignal, is a plugin context; nothing more is needed.
+  const before = (c: Required<HookInput> & Extra): Api.BeforeKillContext => c;
+  const after = (c: Required<HookInput> & Extra): Api.AfterKillContext => c;
+  const engine = (c: Core.AfterKillContext, env: Record<string, string>): HookInput => ({
+    ...c,
+    env,
+  });
+  assertEquals([outcomes, platforms, states, process, socket, hooks], [
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+  ]);
+  assertEquals([typeof before, typeof after, typeof engine], ["function", "function", "function"]);
 });
 
-Deno.test("api: the replies of the d.ts are the ones the runner accepts", () => {
-  const replies: Api.BeforeKillReply[] = [
-    undefined,
-    { skip: "reason" },
-    { signal: "SIGINT" },
-    { handled: true },
-  ];
+Deno.test("api: the replies of the API are the ones the runner accepts", () => {
+  const replies: Api.BeforeKillReply[] = [undefined, { skip: "reason" }, { signal: "SIGINT" }];
+  const stops: Api.StopReply[] = [undefined, { handled: true }];
   const plugin: Api.PortctlPlugin = {
     name: "x",
     beforeKill: (ctx) => (ctx.dryRun ? undefined : { skip: "x" }),
+    stop: (ctx) => (ctx.dryRun ? undefined : { handled: true }),
     afterKill: async (ctx) => {
       await Promise.resolve(ctx.outcome);
     },
   };
-  assertEquals(replies.length, 4);
-  assertEquals(typeof plugin.beforeKill, "function");
+  assertEquals([replies.length, stops.length], [3, 2]);
+  assertEquals(typeof plugin.stop, "function");
 });

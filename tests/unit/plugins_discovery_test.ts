@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../support/assert.ts";
+import { assertEquals, assertIncludes, assertThrows } from "../support/assert.ts";
 import {
   discoverPlugins,
   envValue,
@@ -190,7 +190,92 @@ Deno.test("discovery: --no-plugins finds nothing, not even a bad --plugin", () =
     cwd: "/",
     env: { PORTCTL_PLUGIN_PATH: "/tmp" },
   });
-  assertEquals(found, { plugins: [], project: null });
+  assertEquals(found, { plugins: [], problems: [], folders: [], project: null });
+});
+
+Deno.test({
+  name: "discovery: a relative PORTCTL_PLUGIN_PATH entry is ignored with a warning",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      // A cloned repository's tools/portctl would otherwise run wherever you cd.
+      await writeFile(dir.path, "tools/portctl/evil.sh", SH, true);
+      const rec = recorder();
+      const found = discoverPlugins({
+        cwd: dir.path,
+        env: { PORTCTL_PLUGIN_PATH: "tools/portctl:./tools/portctl" },
+        os: "linux",
+        warn: rec.warn,
+      });
+      assertEquals(found.plugins, []);
+      assertEquals(rec.warnings, [
+        "PORTCTL_PLUGIN_PATH entry tools/portctl is not an absolute path and was ignored",
+        "PORTCTL_PLUGIN_PATH entry ./tools/portctl is not an absolute path and was ignored",
+      ]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+// Files another user owns need root to make; as another user these tests cannot set up.
+const isRoot = !onWindows && Deno.uid() === 0;
+if (!onWindows && !isRoot) {
+  console.log("skipping the ownership tests: making another user's file needs root (run as root)");
+}
+
+Deno.test({
+  name: "discovery: plugin files another user could change are problems, not plugins",
+  ignore: !isRoot,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const nobody = Number(
+        new TextDecoder().decode(
+          new Deno.Command("id", { args: ["-u", "nobody"] }).outputSync().stdout,
+        ).trim(),
+      );
+      const ownedByNobody = await writeFile(dir.path, "a/theirs.ts", JS);
+      Deno.chownSync(ownedByNobody, nobody, null);
+      const worldWritable = await writeFile(dir.path, "b/open.ts", JS);
+      Deno.chmodSync(worldWritable, 0o666);
+      const groupWritable = await writeFile(dir.path, "c/group.ts", JS);
+      Deno.chownSync(groupWritable, 0, 100); // group "users": not a group of root alone
+      Deno.chmodSync(groupWritable, 0o664);
+      const openFolder = `${dir.path}/d`;
+      await writeFile(openFolder, "fine.ts", JS);
+      Deno.chmodSync(openFolder, 0o777); // anyone could add a plugin to it
+      const fine = await writeFile(dir.path, "e/fine.ts", JS);
+      for (
+        const [path, why] of [
+          [ownedByNobody, "is owned by nobody (uid 65534), not by you or root"],
+          [worldWritable, "is writable by every user (mode 0666)"],
+          [groupWritable, "is writable by group"],
+          [openFolder, `${openFolder} is writable by every user (mode 0777)`],
+        ]
+      ) {
+        const found = discoverPlugins({
+          cwd: dir.path,
+          env: { PORTCTL_PLUGIN_PATH: path },
+          os: "linux",
+        });
+        assertEquals(found.plugins, [], path);
+        assertEquals(found.problems.length, 1, path);
+        assertEquals(found.problems[0].source, "env");
+        assertIncludes(found.problems[0].message, why);
+      }
+      // Sticky, world-writable folders above (the temp folder's /tmp) are fine.
+      const ok = discoverPlugins({
+        cwd: dir.path,
+        env: { PORTCTL_PLUGIN_PATH: fine },
+        os: "linux",
+      });
+      assertEquals([ok.plugins.map((p) => p.name), ok.problems], [["fine"], []]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
 });
 
 Deno.test({

@@ -39,6 +39,7 @@ async function example(
     cwd: "/",
     env,
     os: "linux",
+    signals: ["SIGTERM", "SIGINT", "SIGKILL"],
     warn: rec.warn,
     log: rec.log,
   });
@@ -139,7 +140,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "example graceful-http: POSTs to the shutdown URL and replies handled",
+  name: "example graceful-http: POSTs to the shutdown URL in stop and replies handled",
   ignore: onWindows,
   async fn() {
     const requests: { method: string; path: string; body: unknown }[] = [];
@@ -161,8 +162,11 @@ Deno.test({
       const template = await example("graceful-http.ts", {
         PORTCTL_SHUTDOWN_URL: `http://127.0.0.1:${port}/shutdown/{port}`,
       }, rec);
-      assertEquals(await template.beforeKill(beforeContext()), {
-        kind: "handled",
+      // Deciding sends nothing: only stop, once nobody refused, does.
+      assertEquals(await template.beforeKill(beforeContext()), { kind: "proceed" });
+      assertEquals(requests, []);
+      assertEquals(await template.stop(beforeContext()), {
+        kind: "stopped",
         plugin: "graceful-http",
       });
       assertEquals(requests, [{
@@ -180,19 +184,19 @@ Deno.test({
         PORTCTL_SHUTDOWN_URL: "http://127.0.0.1:1/never",
         PORTCTL_SHUTDOWN_URL_3000: `http://127.0.0.1:${port}/admin/stop`,
       });
-      assertEquals(await perPort.beforeKill(beforeContext()), { kind: "proceed" });
+      assertEquals(await perPort.stop(beforeContext()), { kind: "not-stopped" });
       assertEquals(requests[1].path, "/admin/stop");
 
       // A dry run sends nothing.
       const dry = await example("graceful-http.ts", {
         PORTCTL_SHUTDOWN_URL: `http://127.0.0.1:${port}/shutdown`,
       });
-      assertEquals((await dry.beforeKill(beforeContext({ dryRun: true }))).kind, "handled");
+      assertEquals((await dry.stop(beforeContext({ dryRun: true }))).kind, "stopped");
       assertEquals(requests.length, 2);
 
       // No URL for this port: nothing to do.
       const none = await example("graceful-http.ts", { PORTCTL_SHUTDOWN_URL_8080: "http://x/" });
-      assertEquals(await none.beforeKill(beforeContext()), { kind: "proceed" });
+      assertEquals(await none.stop(beforeContext()), { kind: "not-stopped" });
     } finally {
       await server.shutdown();
     }
@@ -210,7 +214,7 @@ Deno.test({
     const hooks = await example("graceful-http.ts", {
       PORTCTL_SHUTDOWN_URL: `http://127.0.0.1:${port}/shutdown`,
     }, rec);
-    assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
+    assertEquals(await hooks.stop(beforeContext()), { kind: "not-stopped" });
     assertIncludes(rec.logs[0], "failed (");
     assertIncludes(rec.logs[0], "going on with SIGTERM");
   },
@@ -240,7 +244,7 @@ const PROXY = beforeContext({
 });
 
 Deno.test({
-  name: "example docker-stop: stops the container publishing the port, replies handled",
+  name: "example docker-stop: stops the container publishing the port in stop, replies handled",
   ignore: onWindows,
   async fn() {
     const dir = await tempFolder();
@@ -248,7 +252,8 @@ Deno.test({
       const docker = await fakeDocker(dir.path, { ids: "abc123\\n" });
       const rec = recorder();
       const hooks = await example("docker-stop.ts", { PORTCTL_DOCKER: docker }, rec);
-      assertEquals(await hooks.beforeKill(PROXY), { kind: "handled", plugin: "docker-stop" });
+      assertEquals(await hooks.beforeKill(PROXY), { kind: "proceed" });
+      assertEquals(await hooks.stop(PROXY), { kind: "stopped", plugin: "docker-stop" });
       assertEquals((await Deno.readTextFile(`${dir.path}/docker.log`)).trim().split("\n"), [
         "ps --filter publish=5432 --format {{.ID}}",
         "stop --time 5 abc123",
@@ -257,11 +262,11 @@ Deno.test({
 
       // Not a docker-proxy: not its business, docker is not even asked.
       await Deno.remove(`${dir.path}/docker.log`);
-      assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
+      assertEquals(await hooks.stop(beforeContext()), { kind: "not-stopped" });
       assertEquals(await Deno.stat(`${dir.path}/docker.log`).then(() => true, () => false), false);
 
       // Dry run: finds the container, stops nothing.
-      assertEquals((await hooks.beforeKill({ ...PROXY, dryRun: true })).kind, "handled");
+      assertEquals((await hooks.stop({ ...PROXY, dryRun: true })).kind, "stopped");
       assertEquals(
         (await Deno.readTextFile(`${dir.path}/docker.log`)).trim().split("\n").length,
         1,
@@ -281,14 +286,14 @@ Deno.test({
       const none = await fakeDocker(`${dir.path}/none`, { ids: "" });
       const rec = recorder();
       const hooks = await example("docker-stop.ts", { PORTCTL_DOCKER: none }, rec);
-      assertEquals(await hooks.beforeKill(PROXY), { kind: "proceed" });
+      assertEquals(await hooks.stop(PROXY), { kind: "not-stopped" });
       assertEquals(rec.logs, [
         "[docker-stop] no container publishes port 5432; going on with SIGTERM",
       ]);
 
       const failing = await fakeDocker(`${dir.path}/failing`, { ids: "abc123", stopCode: 1 });
       const decision = await (await example("docker-stop.ts", { PORTCTL_DOCKER: failing }))
-        .beforeKill(PROXY);
+        .stop(PROXY);
       assertEquals(decision.kind, "failed");
       if (decision.kind === "failed") {
         assertIncludes(decision.message, "stop abc123 failed: Error: cannot stop");
@@ -307,7 +312,7 @@ Deno.test({
     try {
       const rec = recorder();
       const hooks = await example("docker-stop.ts", { PATH: dir.path }, rec); // no docker on PATH
-      assertEquals(await hooks.beforeKill(PROXY), { kind: "proceed" });
+      assertEquals(await hooks.stop(PROXY), { kind: "not-stopped" });
       assertEquals(rec.logs, ["[docker-stop] docker CLI not found; going on with SIGTERM"]);
     } finally {
       await dir.cleanup();

@@ -1,10 +1,7 @@
-import { assertEquals, assertIncludes, assertThrows } from "../support/assert.ts";
-import {
-  formatPluginList,
-  listPlugins,
-  parsePluginTimeout,
-  PluginUsageError,
-} from "../../src/plugins/mod.ts";
+import { assertEquals, assertIncludes } from "../support/assert.ts";
+import { listPlugins } from "../../src/plugins/mod.ts";
+import { formatPluginList } from "../../src/output/plugins.ts";
+import { PLAIN } from "../../src/output/style.ts";
 import { isolatedEnv, tempFolder, writeFile } from "./plugins_support.ts";
 
 // These list real plugin folders under Linux's rules (`os: "linux"`: `/` paths, `:` path lists,
@@ -17,8 +14,11 @@ if (onWindows) {
   );
 }
 
+const format = (report: Awaited<ReturnType<typeof listPlugins>>) =>
+  formatPluginList(report, { width: null, style: PLAIN });
+
 Deno.test({
-  name: "list: every plugin with source, kind, trust, hooks and load errors",
+  name: "list: every plugin with source, kind, state, hooks and load errors",
   ignore: onWindows,
   async fn() {
     const dir = await tempFolder();
@@ -27,7 +27,7 @@ Deno.test({
       const flag = await writeFile(
         root,
         "flag.ts",
-        `export default { name: "drain", beforeKill() {} };\n`,
+        `export default { name: "drain", beforeKill() {}, stop() {} };\n`,
       );
       await writeFile(root, "env/broken.ts", "export default 3;\n");
       await writeFile(root, "home/.config/portctl/plugins/notify.sh", "#!/bin/sh\n", true);
@@ -44,47 +44,93 @@ Deno.test({
           JSON.stringify(sideEffect)
         }, "x");\nexport default { beforeKill() {} };\n`,
       );
-      const listings = await listPlugins({
+      const report = await listPlugins({
         pluginFiles: [flag],
         cwd: `${root}/app`,
         env: isolatedEnv(`${root}/home`, { PORTCTL_PLUGIN_PATH: `${root}/env` }),
         os: "linux",
       });
       assertEquals(
-        listings.map((l) => [l.name, l.source, l.kind, l.trust, l.trusted, l.hooks.join(",")]),
+        report.plugins.map((l) => [l.name, l.source, l.kind, l.state, l.hooks.join(",")]),
         [
-          ["drain", "flag", "js", "implicit", true, "beforeKill"],
-          ["broken", "env", "js", "implicit", true, ""],
-          ["log", "user", "js", "implicit", true, "afterKill"],
-          ["notify", "user", "exec", "implicit", true, "before-kill,after-kill"],
-          ["local", "project", "js", "untrusted", false, ""],
+          ["drain", "flag", "js", "own", "beforeKill,stop"],
+          ["broken", "env", "js", "own", ""],
+          ["log", "user", "js", "own", "afterKill"],
+          ["notify", "user", "exec", "own", "before-kill,stop,after-kill"],
+          ["local", "project", "js", "untrusted", ""],
         ],
       );
-      assertIncludes(listings[1].error ?? "", `cannot load plugin ${root}/env/broken.ts`);
+      assertEquals(report.folders.map((f) => [f.path, f.source, f.state, f.reason]), [
+        [`${root}/env`, "env", "own", null],
+        [`${root}/home/.config/portctl/plugins`, "user", "own", null],
+        [`${root}/app/.portctl/plugins`, "project", "untrusted", null],
+      ]);
+      assertIncludes(report.plugins[1].error ?? "", `cannot load plugin ${root}/env/broken.ts`);
       // An untrusted plugin is never imported, not even to list its hooks.
-      let imported = true;
-      await Deno.stat(sideEffect).catch(() => (imported = false));
-      assertEquals(imported, false);
+      assertEquals(await Deno.stat(sideEffect).then(() => true, () => false), false);
 
-      const text = formatPluginList(listings);
+      const text = format(report);
       const lines = text.split("\n");
-      assertEquals(lines[0].split(/\s+/), ["NAME", "KIND", "FROM", "TRUSTED", "HOOKS", "PATH"]);
-      assertEquals(lines[1].split(/\s+/), ["drain", "js", "--plugin", "yes", "beforeKill", flag]);
-      assertEquals(lines[2].split(/\s+/).slice(0, 5), [
+      assertEquals(lines[0].split(/\s{2,}/), ["NAME", "KIND", "FROM", "RUNS", "HOOKS", "PATH"]);
+      assertEquals(lines[1].split(/\s{2,}/), [
+        "drain",
+        "js",
+        "--plugin",
+        "yes (yours)",
+        "beforeKill,stop",
+        flag,
+      ]);
+      assertEquals(lines[2].split(/\s{2,}/).slice(0, 5), [
         "broken",
         "js",
         "PORTCTL_PLUGIN_PATH",
-        "yes",
+        "yes (yours)",
         "-",
       ]);
-      assertIncludes(lines[3], "  error: cannot load plugin");
-      assertEquals(lines[6].split(/\s+/).slice(0, 5), ["local", "js", "project", "NO", "?"]);
+      assertEquals(lines[5].split(/\s{2,}/).slice(0, 5), [
+        "local",
+        "js",
+        "project",
+        "NO: not trusted",
+        "?",
+      ]);
+      assertIncludes(lines[6], "error: cannot load plugin");
+      assertIncludes(text, `NO: not trusted ${root}/app/.portctl/plugins (project)`);
       assertIncludes(text, 'run "portctl plugins trust" in the project');
       // Columns line up: PATH starts at the same offset on every row.
       const at = lines[0].indexOf("PATH");
-      for (const line of [lines[1], lines[2], lines[4], lines[5], lines[6]]) {
-        assertEquals(line.slice(at).startsWith(root), true, line);
-      }
+      for (const line of lines.slice(1, 6)) assertEquals(line.slice(at).startsWith(root), true);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "list: a folder that cannot be used is shown with why; names cannot drive the terminal",
+  ignore: onWindows || Deno.uid() !== 0,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const root = dir.path;
+      await writeFile(root, "open/a.ts", "export default { afterKill() {} };\n");
+      Deno.chmodSync(`${root}/open`, 0o777);
+      const evil = "\x1b]0;owned\x07\x1b[2Jx.ts";
+      await writeFile(root, `app/.portctl/plugins/${evil}`, "export default { stop() {} };\n");
+      const report = await listPlugins({
+        cwd: `${root}/app`,
+        env: isolatedEnv(`${root}/home`, { PORTCTL_PLUGIN_PATH: `${root}/open` }),
+        os: "linux",
+      });
+      const open = report.folders.find((f) => f.path === `${root}/open`);
+      assertEquals(open?.state, "unsafe");
+      assertIncludes(open?.reason ?? "", `${root}/open is writable by every user`);
+      const text = format(report);
+      assertIncludes(text, `NO: unsafe ${root}/open (PORTCTL_PLUGIN_PATH): plugin folder`);
+      assertIncludes(text, "portctl kill signals nothing");
+      const controls = [...text].filter((c) => c < " " && c !== "\n");
+      assertEquals(controls, [], JSON.stringify(text));
+      assertIncludes(text, " ]0;owned [2Jx");
     } finally {
       await dir.cleanup();
     }
@@ -98,26 +144,20 @@ Deno.test({
     const dir = await tempFolder();
     try {
       const options = { cwd: dir.path, env: isolatedEnv(`${dir.path}/home`), os: "linux" as const };
-      assertEquals(await listPlugins(options), []);
-      assertEquals(formatPluginList([]).startsWith("no plugins found"), true);
+      assertEquals(await listPlugins(options), { folders: [], plugins: [] });
+      assertEquals(format({ folders: [], plugins: [] }).startsWith("no plugins found"), true);
       await writeFile(
         dir.path,
         "home/.config/portctl/plugins/a.ts",
         "export default { afterKill() {} };\n",
       );
-      assertEquals((await listPlugins(options)).length, 1);
-      assertEquals(await listPlugins({ ...options, noPlugins: true }), []);
+      assertEquals((await listPlugins(options)).plugins.length, 1);
+      assertEquals(await listPlugins({ ...options, noPlugins: true }), {
+        folders: [],
+        plugins: [],
+      });
     } finally {
       await dir.cleanup();
     }
   },
-});
-
-Deno.test("parsePluginTimeout: seconds to milliseconds; bad values are usage errors", () => {
-  assertEquals(parsePluginTimeout("10"), 10_000);
-  assertEquals(parsePluginTimeout("2.5"), 2_500);
-  assertEquals(parsePluginTimeout(" 0.1 "), 100);
-  for (const bad of ["0", "-1", "abc", "", "1e3", "5s", "Infinity"]) {
-    assertThrows(() => parsePluginTimeout(bad), PluginUsageError, "invalid --plugin-timeout");
-  }
 });

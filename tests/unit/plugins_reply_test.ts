@@ -1,21 +1,19 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import {
-  defaultPluginSignals,
   InvalidReplyError,
-  normalizeSignal,
   parseBeforeKillReply,
+  parseStopReply,
 } from "../../src/plugins/reply.ts";
 
-const SIGNALS = defaultPluginSignals("linux");
+const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const;
 
 Deno.test("reply: nothing means go on", () => {
   assertEquals(parseBeforeKillReply(undefined, SIGNALS), { kind: "proceed" });
   assertEquals(parseBeforeKillReply(null, SIGNALS), { kind: "proceed" });
 });
 
-Deno.test("reply: the three answers", () => {
+Deno.test("reply: the two decisions", () => {
   assertEquals(parseBeforeKillReply({ skip: " busy " }, SIGNALS), { kind: "skip", reason: "busy" });
-  assertEquals(parseBeforeKillReply({ handled: true }, SIGNALS), { kind: "handled" });
   assertEquals(parseBeforeKillReply({ signal: "SIGINT" }, SIGNALS), {
     kind: "signal",
     signal: "SIGINT",
@@ -28,13 +26,11 @@ Deno.test("reply: the three answers", () => {
 
 Deno.test("reply: anything else is invalid, with a message saying what is allowed", () => {
   const bad: [unknown, string][] = [
-    [{}, 'invalid reply {}: expected nothing, { skip: "reason" }'],
+    [{}, 'invalid reply {}: expected nothing, { skip: "reason" } or { signal: "SIGINT" }'],
     [{ skip: "" }, "skip needs a reason"],
     [{ skip: 3 }, "skip needs a reason"],
     [{ signal: "SIGFOO" }, "unknown signal; expected one of SIGTERM, SIGINT"],
     [{ signal: 9 }, "unknown signal"],
-    [{ handled: "yes" }, "handled must be true"],
-    [{ handled: false }, "handled must be true"],
     [{ skip: "a", signal: "SIGINT" }, "invalid reply"],
     [{ Skip: "typo" }, 'invalid reply {"Skip":"typo"}'],
     [true, "invalid reply true"],
@@ -47,13 +43,32 @@ Deno.test("reply: anything else is invalid, with a message saying what is allowe
   }
 });
 
+Deno.test("reply: { handled } in beforeKill is refused and points to stop()", () => {
+  // Acting while deciding would act before later plugins could refuse.
+  assertThrows(
+    () => parseBeforeKillReply({ handled: true }, SIGNALS),
+    InvalidReplyError,
+    "beforeKill only decides; stop the process in a stop() hook and reply { handled: true } there",
+  );
+});
+
+Deno.test("reply: stop answers nothing or { handled: true }", () => {
+  assertEquals(parseStopReply(undefined), { handled: false });
+  assertEquals(parseStopReply(null), { handled: false });
+  assertEquals(parseStopReply({ handled: true }), { handled: true });
+  for (const value of [{}, { handled: false }, { handled: "yes" }, { skip: "x" }, "handled", 1]) {
+    assertThrows(
+      () => parseStopReply(value),
+      InvalidReplyError,
+      "expected nothing or { handled: true }",
+    );
+  }
+});
+
 Deno.test("reply: the allowed signals come from the caller (the OS backend)", () => {
   assertThrows(
-    () => parseBeforeKillReply({ signal: "SIGHUP" }, defaultPluginSignals("windows")),
+    () => parseBeforeKillReply({ signal: "SIGHUP" }, ["SIGTERM", "SIGINT", "SIGKILL"]),
     InvalidReplyError,
-    "expected one of SIGTERM, SIGINT, SIGBREAK, SIGKILL",
+    "expected one of SIGTERM, SIGINT, SIGKILL",
   );
-  assertEquals(normalizeSignal("sigterm", ["SIGTERM"]), "SIGTERM");
-  assertEquals(normalizeSignal("TERM", ["SIGTERM"]), "SIGTERM");
-  assertEquals(normalizeSignal("SIGINT", ["SIGTERM"]), null);
 });

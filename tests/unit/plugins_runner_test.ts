@@ -30,6 +30,7 @@ async function hooksFor(
     cwd: root,
     env: isolatedEnv(`${root}/home`, { MARK_DIR: root }),
     os: "linux",
+    signals: ["SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGKILL"],
     warn: rec.warn,
     log: rec.log,
     ...extra,
@@ -190,8 +191,7 @@ Deno.test({
       const decision = await (await hooksFor(dir.path, [a], rec)).beforeKill(beforeContext());
       assertEquals(decision.kind, "failed");
       if (decision.kind === "failed") {
-        assertEquals(decision.plugin, "a");
-        assertIncludes(decision.message, "beforeKill gave an invalid reply");
+        assertIncludes(decision.message, "plugin a failed: beforeKill gave an invalid reply");
         assertIncludes(decision.message, "unknown signal");
       }
       // The caller's list (the backend's signals) decides what is known.
@@ -204,17 +204,62 @@ Deno.test({
 });
 
 Deno.test({
-  name: "runner: handled ends the chain",
+  name: "runner: stop runs only after every beforeKill agreed; the first handled wins",
   ignore: onWindows,
   async fn() {
     const dir = await tempFolder();
     try {
-      const a = await writeFile(dir.path, "a.ts", jsPlugin("a", `{ signal: "SIGINT" }`));
-      const b = await writeFile(dir.path, "b.ts", jsPlugin("b", `{ handled: true }`));
-      const c = await writeFile(dir.path, "c.ts", jsPlugin("c", `{ skip: "late" }`));
-      const hooks = await hooksFor(dir.path, [a, b, c], recorder());
-      assertEquals(await hooks.beforeKill(beforeContext()), { kind: "handled", plugin: "b" });
-      assertEquals(await exists(`${dir.path}/called-c`), false);
+      // "a" stops the process its own way; "z", later in the order, protects it.
+      const stopper = (name: string, reply: string) =>
+        writeFile(
+          dir.path,
+          `${name}.ts`,
+          `export default {
+  name: ${JSON.stringify(name)},
+  async stop(ctx) {
+    await Deno.writeTextFile(ctx.env.MARK_DIR + "/stopped-${name}", ctx.signal);
+    return ${reply};
+  },
+};
+`,
+        );
+      const a = await stopper("a", "{ handled: true }");
+      const b = await stopper("b", "{ handled: true }");
+      const z = await writeFile(dir.path, "z.ts", jsPlugin("z", `{ skip: "protected" }`));
+      const sig = await writeFile(dir.path, "sig.ts", jsPlugin("sig", `{ signal: "SIGINT" }`));
+
+      // The engine asks beforeKill first: z refuses, so stop is never asked (a does not act).
+      const guarded = await hooksFor(dir.path, [a, z], recorder());
+      assertEquals((await guarded.beforeKill(beforeContext())).kind, "skip");
+      assertEquals(await exists(`${dir.path}/stopped-a`), false);
+
+      // Nobody refuses: stop runs in order, with the decided signal; the first handled wins.
+      const hooks = await hooksFor(dir.path, [sig, a, b], recorder());
+      const decision = await hooks.beforeKill(beforeContext());
+      assertEquals(decision, { kind: "signal", plugin: "sig", signal: "SIGINT" });
+      assertEquals(await hooks.stop(beforeContext({ signal: "SIGINT" })), {
+        kind: "stopped",
+        plugin: "a",
+      });
+      assertEquals(await Deno.readTextFile(`${dir.path}/stopped-a`), "SIGINT");
+      assertEquals(await exists(`${dir.path}/stopped-b`), false);
+
+      // Nothing handled: portctl signals; a stop that fails leaves the process alone.
+      const none = await hooksFor(dir.path, [await stopper("n", "undefined")], recorder());
+      assertEquals(await none.stop(beforeContext()), { kind: "not-stopped" });
+      const bad = await writeFile(
+        dir.path,
+        "bad.ts",
+        `export default { stop() { throw new Error("docker is down"); } };\n`,
+      );
+      assertEquals(await (await hooksFor(dir.path, [bad], recorder())).stop(beforeContext()), {
+        kind: "failed",
+        message: "plugin bad failed: stop failed: docker is down",
+      });
+      const invalid = await stopper("i", `{ handled: "yes" }`);
+      const result = await (await hooksFor(dir.path, [invalid], recorder())).stop(beforeContext());
+      assertEquals(result.kind, "failed");
+      if (result.kind === "failed") assertIncludes(result.message, "expected nothing or { handled");
     } finally {
       await dir.cleanup();
     }
@@ -256,7 +301,7 @@ Deno.test({
         ],
         [
           "two-keys",
-          `export default { beforeKill: () => ({ skip: "x", handled: true }) };`,
+          `export default { beforeKill: () => ({ skip: "x", signal: "SIGINT" }) };`,
           "invalid reply",
         ],
         [
@@ -265,9 +310,14 @@ Deno.test({
           'invalid reply {"skp":"x"}',
         ],
         [
-          "handled-false",
-          `export default { beforeKill: () => ({ handled: false }) };`,
-          "handled must be true",
+          "handled-in-before",
+          `export default { beforeKill: () => ({ handled: true }) };`,
+          "beforeKill only decides; stop the process in a stop() hook",
+        ],
+        [
+          "function-reply",
+          `export default { beforeKill: () => ({ skip: () => "x" }) };`,
+          "its reply cannot be passed on",
         ],
         ["string", `export default { beforeKill: () => "skip" };`, 'invalid reply "skip"'],
       ];
@@ -277,11 +327,104 @@ Deno.test({
         const decision = await hooks.beforeKill(beforeContext());
         assertEquals(decision.kind, "failed", name);
         if (decision.kind === "failed") {
-          assertEquals(decision.plugin, name);
+          assertIncludes(decision.message, `plugin ${name} failed: `);
           assertIncludes(decision.message, message);
         }
+        hooks.close();
       }
       assertEquals(await exists(`${dir.path}/called-z`), false);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "runner: a plugin that exits, breaks or loops its thread fails that hook, not portctl",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const cases: [string, string, string][] = [
+        ["deno-exit", `beforeKill() { Deno.exit(0); }`, "it ended its thread (Deno.exit"],
+        [
+          "process-exit",
+          `async beforeKill() { (await import("node:process")).default.exit(0); }`,
+          "it ended its thread (Deno.exit or process.exit)",
+        ],
+        [
+          "global-process-exit",
+          `beforeKill() { globalThis.process.exit(3); }`,
+          "it ended its thread (Deno.exit or process.exit)",
+        ],
+        [
+          "unawaited",
+          `beforeKill() { Promise.reject(new Error("nobody waits")); return new Promise(() => {}); }`,
+          "an unhandled rejection: nobody waits",
+        ],
+        [
+          "timer-throw",
+          `beforeKill() { setTimeout(() => { throw new Error("late boom"); }, 5); return new Promise(() => {}); }`,
+          "an uncaught error: Uncaught Error: late boom",
+        ],
+        ["busy", `beforeKill() { for (;;) {} }`, "beforeKill timed out after 0.4 s"],
+      ];
+      for (const [name, hook, message] of cases) {
+        const file = await writeFile(
+          dir.path,
+          `${name}.ts`,
+          `let calls = 0;\nexport default { ${hook}, afterKill(ctx) { ctx.log("after " + ++calls); } };\n`,
+        );
+        const rec = recorder();
+        const hooks = await hooksFor(dir.path, [file], rec, { pluginTimeoutMs: 400 });
+        const started = performance.now();
+        const decision = await hooks.beforeKill(beforeContext());
+        assert(performance.now() - started < 400 + 1_000, `${name} held portctl`);
+        assertEquals(decision.kind, "failed", name);
+        if (decision.kind === "failed") {
+          assertIncludes(decision.message, `plugin ${name} failed: `);
+          assertIncludes(decision.message, message);
+        }
+        // The plugin's next hook runs in a fresh worker: the module is imported again.
+        await hooks.afterKill(afterContext("plugin-failed"));
+        assertEquals(rec.logs, [`[${name}] after 1`], name);
+        hooks.close();
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "runner: what a JS plugin prints goes to its log, never to portctl's stdout",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const file = await writeFile(
+        dir.path,
+        "chatty.ts",
+        `console.log("at import");
+export default {
+  beforeKill(ctx) {
+    console.log("console", { pid: ctx.process.pid });
+    console.error("to stderr");
+    Deno.stdout.writeSync(new TextEncoder().encode("raw stdout\\n"));
+  },
+};
+`,
+      );
+      const rec = recorder();
+      const hooks = await hooksFor(dir.path, [file], rec);
+      assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
+      hooks.close();
+      assertEquals(rec.logs, [
+        "[chatty] at import",
+        "[chatty] console { pid: 4242 }",
+        "[chatty] to stderr",
+        "[chatty] raw stdout",
+      ]);
     } finally {
       await dir.cleanup();
     }
@@ -313,9 +456,9 @@ Deno.test({
       const decision = await hooks.beforeKill(beforeContext());
       assertEquals(decision, {
         kind: "failed",
-        plugin: "slow",
-        message: "beforeKill timed out after 0.2 s",
+        message: "plugin slow failed: beforeKill timed out after 0.2 s",
       });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the worker hears of it
       assertIncludes(await Deno.readTextFile(`${dir.path}/aborted`), "timed out");
     } finally {
       await dir.cleanup();
@@ -338,11 +481,7 @@ Deno.test({
           "the default export is not an object",
         ],
         ["bad-hook.ts", "export default { beforeKill: 3 };\n", "`beforeKill` must be a function"],
-        [
-          "no-hooks.ts",
-          "export default { name: 'x' };\n",
-          "exports neither beforeKill nor afterKill",
-        ],
+        ["no-hooks.ts", "export default { name: 'x' };\n", "it exports no hook"],
         [
           "bad-name.ts",
           "export default { name: 7, afterKill() {} };\n",
@@ -634,16 +773,24 @@ Deno.test({
         reason: "held by the build",
       });
       assertEquals(await decide(signal), { kind: "signal", plugin: "signal", signal: "SIGINT" });
-      assertEquals(await decide(handled), { kind: "handled", plugin: "handled" });
+      assertEquals(await decide(handled), {
+        kind: "failed",
+        message: 'plugin handled failed: before-kill gave an invalid reply {"handled":true}: ' +
+          "beforeKill only decides; stop the process in a stop() hook and reply { handled: true } " +
+          "there (see docs/plugins.md)",
+      });
+      assertEquals(await (await hooksFor(dir.path, [handled], rec)).stop(beforeContext()), {
+        kind: "stopped",
+        plugin: "handled",
+      });
       assertEquals(await decide(garbage), {
         kind: "failed",
-        plugin: "garbage",
-        message: 'before-kill printed something that is not JSON on stdout: "not json"',
+        message:
+          'plugin garbage failed: before-kill printed something that is not JSON: "not json"',
       });
       assertEquals(await decide(failing), {
         kind: "failed",
-        plugin: "failing",
-        message: "before-kill exited with status 3",
+        message: "plugin failing failed: before-kill exited with status 3",
       });
     } finally {
       await dir.cleanup();
@@ -682,8 +829,7 @@ Deno.test({
       const started = performance.now();
       assertEquals(await hooks.beforeKill(beforeContext()), {
         kind: "failed",
-        plugin: "hang",
-        message: "before-kill timed out after 0.5 s",
+        message: "plugin hang failed: before-kill timed out after 0.5 s",
       });
       assert(performance.now() - started < 3_000);
       const pid = Number((await Deno.readTextFile(`${dir.path}/pid`)).trim());
@@ -701,7 +847,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "runner: a background child holding the plugin's pipes does not hang portctl",
+  name: "runner: what an executable plugin leaves running is ended with its hook",
   ignore: onWindows,
   async fn() {
     const dir = await tempFolder();
@@ -709,13 +855,49 @@ Deno.test({
       const file = await writeFile(
         dir.path,
         "bg.sh",
-        `#!/bin/sh\ncat >/dev/null\n(sleep 3) &\necho '{"handled":true}'\nexit 0\n`,
+        `#!/bin/sh\ncat >/dev/null\nsleep 1000 &\necho $! > "$MARK_DIR/child"\necho '{"handled":true}'\n`,
         true,
       );
       const hooks = await hooksFor(dir.path, [file], recorder());
       const started = performance.now();
-      assertEquals(await hooks.beforeKill(beforeContext()), { kind: "handled", plugin: "bg" });
+      assertEquals(await hooks.stop(beforeContext()), { kind: "stopped", plugin: "bg" });
       assert(performance.now() - started < 2_000, "waited for the background child");
+      const child = Number((await Deno.readTextFile(`${dir.path}/child`)).trim());
+      let alive = true;
+      for (let i = 0; i < 50 && alive; i++) {
+        alive = await running(child);
+        if (alive) await new Promise((r) => setTimeout(r, 20));
+      }
+      assertEquals(alive, false, "the plugin's background child outlived its hook");
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "runner: an executable plugin that floods its output fails and is ended",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const flood = (name: string, to: string) =>
+        writeFile(
+          dir.path,
+          name,
+          `#!/bin/sh\necho $$ > "$MARK_DIR/${name}.pid"\nyes flood ${to}\n`,
+          true,
+        );
+      for (const file of [await flood("out.sh", ""), await flood("err.sh", ">&2")]) {
+        const rec = recorder();
+        const before = Deno.memoryUsage().rss;
+        const decision = await (await hooksFor(dir.path, [file], rec)).beforeKill(beforeContext());
+        assertEquals(decision.kind, "failed", file);
+        if (decision.kind === "failed") assertIncludes(decision.message, "printed more than 1 MiB");
+        assert(Deno.memoryUsage().rss - before < 64 * 1024 * 1024, "the flood was kept");
+        const pid = Number((await Deno.readTextFile(`${file}.pid`)).trim());
+        assertEquals(await running(pid), false);
+      }
     } finally {
       await dir.cleanup();
     }
