@@ -10,6 +10,7 @@
 #   3. `kill <port> --dry-run` runs a .ts plugin given with --plugin, which imports a second file
 #      by a relative path and has type annotations, and an executable shell plugin found through
 #      PORTCTL_PLUGIN_PATH, which gets the hook context as JSON on stdin; both leave proof files;
+#   3b. a trusted project plugin (with a helper module) runs from its private snapshot;
 #   4. the .ts plugin's `{ skip }` reply is honoured: `kill` exits 3 and the listener lives;
 #   5. `kill --no-plugins` ends the listener and `who` then finds nothing (exit 1).
 # Exits non-zero with a message at the first failed check.
@@ -117,6 +118,26 @@ assert ctx["process"]["pid"] == int(sys.argv[2]) and ctx["dryRun"] is True, ctx
 ' "$work/proof/exec-before-kill.json" "$listener_pid" || fail "executable plugin got bad JSON"
 pass "executable plugin from PORTCTL_PLUGIN_PATH ran and got the context as JSON"
 kill -0 "$listener_pid" || fail "--dry-run ended the listener"
+
+# --- 3b. a trusted project plugin runs in a worker, from its snapshot ---------------------------
+mkdir -p "$work/app/.portctl/plugins/lib"
+cat >"$work/app/.portctl/plugins/lib/where.ts" <<'TS'
+export const where = (url: string) => `project-plugin ran from ${url}`;
+TS
+cat >"$work/app/.portctl/plugins/proj.ts" <<'TS'
+import { where } from "./lib/where.ts";
+export default {
+  beforeKill(ctx: { env: Record<string, string> }) {
+    Deno.writeTextFileSync(`${ctx.env.SMOKE_PROOF}/project`, where(import.meta.url) + "\n");
+  },
+};
+TS
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+(cd "$work/app" && "$bin" plugins trust) || fail "plugins trust exited $?"
+(cd "$work/app" && "$bin" kill "$port" --dry-run) || fail "kill --dry-run in the project exited $?"
+grep -q "^project-plugin ran from file://$work/cache/portctl/trusted-plugins/" "$work/proof/project" ||
+  fail "trusted project plugin did not run from its snapshot: $(cat "$work/proof/project" 2>/dev/null)"
+pass "a trusted project plugin ran in a worker from its snapshot in the compiled binary"
 
 # --- 4. a plugin's veto is honoured -----------------------------------------------------------
 set +e
