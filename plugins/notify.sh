@@ -1,8 +1,8 @@
 #!/bin/sh
 # portctl executable plugin: tells you what each kill did.
 #
-# portctl runs it as `notify.sh before-kill` and `notify.sh after-kill`, with the hook context as
-# one line of JSON on stdin (see ExecHookInput in portctl.d.ts). After a kill it prints one line
+# portctl runs it as `notify.sh before-kill`, `notify.sh stop` and `notify.sh after-kill`, with the
+# hook context as one line of JSON on stdin (see ExecHookInput in portctl.d.ts). After a kill it prints one line
 # on stderr (portctl shows it as `[notify] ended 4242 node (port 3000) in 0.12 s`) and, when it
 # can, shows a desktop notification (notify-send on Linux, osascript on macOS). Set
 # PORTCTL_NOTIFY_DESKTOP=0 for the stderr line only. It never vetoes anything: it prints nothing

@@ -8,9 +8,11 @@
 export const EXIT_CODES_HELP = `EXIT CODES
   0  something matched and (kill) every matched process is gone
   1  nothing matched (kill --no-fail: 0)
-  2  bad usage or input; nothing was signalled
+  2  bad usage or input (or a plugin trust file that cannot be read or trusted); nothing was
+     signalled
   3  (kill) a matched process could not be ended (still running, permission denied, owner not
-     visible, skipped or failed by a plugin) or the port was taken again by a restarted server
+     visible, skipped or failed by a plugin, plugins that cannot be used) or the port was taken
+     again by a restarted server
   4  portctl itself failed unexpectedly (a bug: please report it)`;
 
 /** What targets look like. */
@@ -25,5 +27,6 @@ address; a client connected to the port is never matched.`;
 /** Exit codes of the commands that only print or record (plugins, completions). */
 export const SIMPLE_EXIT_CODES_HELP = `EXIT CODES
   0  done
-  2  bad usage or input (an unknown shell, no .portctl/plugins folder to trust, a missing --plugin file)
+  2  bad usage or input (an unknown shell, no .portctl/plugins folder to trust or one that cannot
+     be trusted, a missing --plugin file, a trust file that cannot be read or trusted)
   4  portctl itself failed unexpectedly (a bug: please report it)`;

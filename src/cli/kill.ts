@@ -167,6 +167,11 @@ export const killCommand = buildCommand({
 --timeout, then SIGKILL what is still alive. Afterwards portctl re-reads the socket table: if a
 supervisor (systemd, pm2, nodemon, docker) restarted the server, it says so and exits 3.
 
+Plugins (see "portctl plugins --help") are asked first: every plugin may refuse before any
+plugin acts or portctl signals. A plugin that fails, a plugin source of yours that cannot be read
+or is not safe, or a trusted project folder that changed means that process is not signalled
+(exit 3); --no-plugins runs none.
+
 ${TARGETS_HELP}
 
 EXAMPLES

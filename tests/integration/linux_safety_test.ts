@@ -113,13 +113,13 @@ Deno.test({
     );
     const before = await portctl(["plugins", "list", "--json"], { env, cwd: project });
     assertEquals(before.code, 0, before.stderr);
-    const [listed] = JSON.parse(before.stdout);
-    assertEquals([listed.name, listed.source, listed.trusted], ["veto", "project", false]);
+    const [listed] = JSON.parse(before.stdout).plugins;
+    assertEquals([listed.name, listed.source, listed.state], ["veto", "project", "untrusted"]);
     const trust = await portctl(["plugins", "trust"], { env, cwd: project });
     assertEquals(trust.code, 0, trust.stderr);
     assertMatch(trust.stdout, /^trusted /);
     const after = await portctl(["plugins", "list", "--json"], { env, cwd: project });
-    assertEquals(JSON.parse(after.stdout)[0].trusted, true);
+    assertEquals(JSON.parse(after.stdout).plugins[0].state, "trusted");
     Deno.removeSync(project, { recursive: true });
   },
 });
