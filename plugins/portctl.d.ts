@@ -192,28 +192,14 @@ export interface PortctlPlugin {
 }
 
 /**
- * What an executable plugin reads as JSON on stdin (one line). The environment is its own
- * environment (not repeated here), plus `PORTCTL_HOOK` (the hook name); it runs in portctl's
- * working folder; lines it writes to stderr are shown attributed to it; it is killed, with every
- * process it started, when it runs out of time and when the hook returns.
+ * What an executable plugin reads as JSON on stdin (one line): the hook's context without `env`
+ * (its environment is its own, plus `PORTCTL_HOOK`, the hook name), `log` and `abortSignal`, and
+ * with `hook`, also its first argument. It runs in portctl's working folder; lines it writes to
+ * stderr are shown attributed to it; it is killed, with every process it started, when it runs out
+ * of time and when the hook returns.
  */
-export interface ExecHookInput {
-  /** Which hook runs: also the first argument (`before-kill`, `stop` or `after-kill`). */
-  readonly hook: "before-kill" | "stop" | "after-kill";
-  /** See {@linkcode BeforeKillContext.process}. */
-  readonly process: PluginProcess;
-  /** See {@linkcode BeforeKillContext.sockets}. */
-  readonly sockets: readonly PluginSocket[];
-  /** See {@linkcode BeforeKillContext.signal}. */
-  readonly signal: SignalName;
-  /** See {@linkcode BeforeKillContext.dryRun}. */
-  readonly dryRun: boolean;
-  /** See {@linkcode BeforeKillContext.platform}. */
-  readonly platform: Platform;
-  /** See {@linkcode BeforeKillContext.timeout}. */
-  readonly timeout: number;
-  /** `after-kill` only: see {@linkcode AfterKillContext.outcome}. */
-  readonly outcome?: KillOutcome;
-  /** `after-kill` only: see {@linkcode AfterKillContext.elapsedMs}. */
-  readonly elapsedMs?: number;
-}
+export type ExecHookInput =
+  & { readonly hook: "before-kill" | "stop" | "after-kill" }
+  & Omit<BeforeKillContext, "env" | "log" | "abortSignal">
+  /** `after-kill` only: see {@linkcode AfterKillContext}. */
+  & Partial<Pick<AfterKillContext, "outcome" | "elapsedMs">>;

@@ -5,40 +5,17 @@
  * @module
  */
 
-import type {
-  IpFamily,
-  PlatformName,
-  Protocol,
-  SignalName,
-  SocketState,
-} from "../platform/types.ts";
+import type { PlatformName, SignalName } from "../platform/types.ts";
+import type { KillOutcome, PluginProcess, PluginSocket } from "../plugins/api.ts";
 
-/** How a kill of one process ended. */
-export type KillOutcome =
-  | "ended"
-  | "still-running"
-  | "denied"
-  | "not-visible"
-  | "dry-run"
-  | "skipped"
-  | "plugin-failed";
+// The shapes plugins see are defined once, in the plugin API; the engine uses the same ones.
+export type { KillOutcome };
 
 /** A matched socket as hooks and JSON output see it. */
-export interface SocketSummary {
-  readonly protocol: Protocol;
-  readonly family: IpFamily;
-  readonly address: string;
-  readonly port: number;
-  readonly state: SocketState;
-}
+export type SocketSummary = PluginSocket;
 
 /** The process a hook is about. */
-export interface HookProcess {
-  readonly pid: number;
-  readonly name: string;
-  readonly user: string | null;
-  readonly command: string;
-}
+export type HookProcess = PluginProcess;
 
 /** What `beforeKill` hooks are told. */
 export interface BeforeKillContext {

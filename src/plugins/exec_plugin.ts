@@ -16,6 +16,7 @@ import type { PlatformName } from "../platform/types.ts";
 import { errorText } from "./error_text.ts";
 import type { CallIo } from "./js_plugin.ts";
 import { PluginCallError } from "./js_plugin.ts";
+import type { ExecHookInput } from "./api.ts";
 import type { HookInput } from "./plugin_protocol.ts";
 import type { HookName } from "./plugin_shape.ts";
 import { concatBytes } from "./folder_content.ts";
@@ -42,7 +43,7 @@ export const EXEC_HOOK_NAMES: Readonly<Record<HookName, "before-kill" | "stop" |
  * execInput("afterKill", input).hook; // "after-kill"
  * ```
  */
-export function execInput(hook: HookName, input: HookInput): Record<string, unknown> {
+export function execInput(hook: HookName, input: HookInput): ExecHookInput {
   const base = {
     hook: EXEC_HOOK_NAMES[hook],
     process: input.process,

@@ -6,25 +6,14 @@
  * @module
  */
 
-import type { KillOutcome, SocketSummary } from "../core/hooks.ts";
-import type { HookProcess } from "../core/hooks.ts";
-import type { PlatformName, SignalName } from "../platform/types.ts";
+import type { AfterKillContext, BeforeKillContext } from "./api.ts";
 import type { HookName } from "./plugin_shape.ts";
 
-/** A hook's context as plain data. */
-export interface HookInput {
-  readonly process: HookProcess;
-  readonly sockets: readonly SocketSummary[];
-  readonly signal: SignalName;
-  readonly dryRun: boolean;
-  readonly platform: PlatformName;
-  readonly timeout: number;
-  readonly env: Readonly<Record<string, string>>;
+/** A hook's context as plain data: what a plugin is told, less what the worker adds. */
+export type HookInput =
+  & Omit<BeforeKillContext, "log" | "abortSignal">
   /** `afterKill` only. */
-  readonly outcome?: KillOutcome;
-  /** `afterKill` only. */
-  readonly elapsedMs?: number;
-}
+  & Partial<Pick<AfterKillContext, "outcome" | "elapsedMs">>;
 
 /** portctl → worker. */
 export type ToWorker =

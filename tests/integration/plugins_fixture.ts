@@ -6,23 +6,12 @@
  * @module
  */
 
-import { isolatedEnv, isRunning, portctl, type PortctlRun } from "../support/portctl.ts";
+import { isolatedEnv, portctl, type PortctlRun, running } from "../support/portctl.ts";
+
+export { running };
 
 /** The `platform` portctl reports here (these tests run on Linux and macOS). */
 export const PLATFORM = Deno.build.os === "darwin" ? "darwin" : "linux";
-
-/** Whether `pid` runs (a zombie does not): from /proc on Linux, from `ps` on macOS. */
-export async function running(pid: number): Promise<boolean> {
-  if (Deno.build.os === "linux") return isRunning(pid);
-  const ps = await new Deno.Command("ps", {
-    args: ["-o", "stat=", "-p", String(pid)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const state = new TextDecoder().decode(ps.stdout).trim();
-  return ps.code === 0 && state !== "" && !state.startsWith("Z");
-}
 
 const LISTENER = `const [out, mode] = Deno.args;
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

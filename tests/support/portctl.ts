@@ -180,6 +180,19 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** Whether `pid` runs (a zombie does not): from /proc on Linux, from `ps` on macOS. */
+export async function running(pid: number): Promise<boolean> {
+  if (Deno.build.os === "linux") return isRunning(pid);
+  const ps = await new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const state = new TextDecoder().decode(ps.stdout).trim();
+  return ps.code === 0 && state !== "" && !state.startsWith("Z");
+}
+
 /** True when a TCP listener can bind `port` on `hostname` right now. */
 export function tcpPortIsFree(port: number, hostname = "127.0.0.1"): boolean {
   try {

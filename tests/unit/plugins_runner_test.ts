@@ -14,6 +14,7 @@ import {
   tempFolder,
   writeFile,
 } from "./plugins_support.ts";
+import { running } from "../support/portctl.ts";
 
 type Rec = ReturnType<typeof recorder>;
 
@@ -44,22 +45,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Whether `pid` runs (a zombie does not): from /proc on Linux, from `ps` on macOS. */
-async function running(pid: number): Promise<boolean> {
-  if (Deno.build.os === "linux") {
-    return await exists(`/proc/${pid}/stat`) &&
-      !(await Deno.readTextFile(`/proc/${pid}/stat`)).includes(") Z ");
-  }
-  const ps = await new Deno.Command("ps", {
-    args: ["-o", "stat=", "-p", String(pid)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const state = new TextDecoder().decode(ps.stdout).trim();
-  return ps.code === 0 && state !== "" && !state.startsWith("Z");
 }
 
 // Every test but the first two loads real plugin files under Linux's rules (`os: "linux"`: `/`
