@@ -145,8 +145,11 @@ async function dockerShortfall(): Promise<Shortfall | null> {
   }
   const server = await run("docker", ["version", "--format", "{{.Server.Version}}"]);
   if (!server.ok) {
-    const why = server.text.split("\n").find((line) => /error|denied|cannot/i.test(line)) ??
-      server.text.split("\n").at(-1);
+    const why = /permission denied/i.test(server.text)
+      ? "permission denied on its socket"
+      : /cannot connect|daemon running/i.test(server.text)
+      ? "no daemon on its socket"
+      : server.text.split("\n")[0].slice(0, 160);
     return {
       need,
       reason: `the Docker daemon does not answer (${why})`,
