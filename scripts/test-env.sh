@@ -117,9 +117,17 @@ else
   if ! pid="$(our_dockerd)"; then
     step "starting dockerd --storage-driver=vfs (data $DOCKER_DATA_ROOT, log $DOCKER_LOG)"
     mkdir -p "$DOCKER_EXEC_ROOT" "$DOCKER_DATA_ROOT"
-    setsid dockerd --storage-driver=vfs --data-root "$DOCKER_DATA_ROOT" \
-      --exec-root "$DOCKER_EXEC_ROOT" --pidfile "$DOCKER_PIDFILE" -H "unix://$DOCKER_SOCKET" \
-      >>"$DOCKER_LOG" 2>&1 </dev/null &
+    # The daemon outlives this script, so it must not keep the caller's other descriptors: run
+    # under `flock LOCK bash .ci/run` it would hold that lock for as long as it runs.
+    (
+      for fd in /proc/"$BASHPID"/fd/*; do
+        fd="${fd##*/}"
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null; fi
+      done
+      exec setsid dockerd --storage-driver=vfs --data-root "$DOCKER_DATA_ROOT" \
+        --exec-root "$DOCKER_EXEC_ROOT" --pidfile "$DOCKER_PIDFILE" -H "unix://$DOCKER_SOCKET" \
+        >>"$DOCKER_LOG" 2>&1 </dev/null
+    ) &
     pid=$!
   fi
   for _ in $(seq 1 600); do # up to 60 s
