@@ -16,9 +16,13 @@ import {
   startPythonHolder,
   tcpPortIsFree,
 } from "../support/portctl.ts";
+import { suiteNeeds } from "../support/requirements.ts";
 
 const onLinux = Deno.build.os === "linux";
-const asRoot = onLinux && Deno.uid() === 0;
+// Tests that switch users (runuser) need root. requirements.ts skips them without it (GitHub's
+// runner), saying why, and fails them where services are required (.ci/run, as root).
+const asRoot = onLinux &&
+  await suiteNeeds("the Linux CLI tests that switch users (runuser)", ["root"]);
 const env = isolatedEnv();
 /** Who this test runs as: listeners it starts belong to this user. */
 const me = onLinux ? userName(Deno.uid()!) : "";
@@ -33,9 +37,7 @@ if (!onLinux) {
 }
 
 function linuxTest(name: string, fn: () => Promise<void>, options: { root?: boolean } = {}) {
-  // Tests that switch users (runuser) need root; CI here runs as root, GitHub's runner does not.
   const ignore = !onLinux || (options.root === true && !asRoot);
-  if (ignore && onLinux) console.log(`skipping "${name}": it needs root to switch users`);
   Deno.test({ name, ignore, sanitizeResources: false, sanitizeOps: false, fn });
 }
 

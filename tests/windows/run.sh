@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `deno task test:windows`: portctl's Windows backend and CLI under the real Windows deno.exe,
-# run by Wine (../shared/wine, beside the repository). Sets the harness up (idempotent; about three
-# minutes and ~1.3 GB the first time, seconds after), then runs tests/windows/*_test.ts with
-# Windows deno (--no-config: deno.json keeps tests/windows/ out of the host `deno test`).
+# run by Wine (the harness in tests/windows/wine/). Sets the harness up (idempotent; about a minute
+# and ~1.3 GB the first time, seconds after), then runs tests/windows/*_test.ts with Windows deno
+# (--no-config: deno.json keeps tests/windows/ out of the host `deno test`). Whether it runs here
+# (root on Linux) is decided by tests/support/requirements.ts, like every suite needing services.
 # Last line: `N passed, N failed`; exit 1 on any failure, set-up failures included.
-#   PORTCTL_WINE_DIR   the harness folder (default: ../shared/wine from the repository root)
+#   PORTCTL_WINE_DIR   another copy of the harness (default: tests/windows/wine)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT" || exit 1
-WINE_DIR="${PORTCTL_WINE_DIR:-$ROOT/../shared/wine}"
+WINE_DIR="${PORTCTL_WINE_DIR:-$ROOT/tests/windows/wine}"
 start=$(date +%s)
 TESTS=(tests/windows/cli_test.ts tests/windows/backend_test.ts)
 
@@ -50,19 +51,26 @@ case "$(uname -s)" in
     ;;
 esac
 
-# .ci/run sets PORTCTL_REQUIRE_WINE=1: there the harness must run, and anything missing fails.
-# Elsewhere (a developer without sudo, GitHub's Linux runner, which tests Windows natively on
-# windows-latest instead) a missing harness or root is a loud skip.
-skip_or_fail() {
-  [ "${PORTCTL_REQUIRE_WINE:-}" = 1 ] && fail_setup "$*"
-  echo "SKIP $*: Windows was NOT tested here"
-  echo "0 passed, 0 failed"
-  exit 0
-}
+# Without root (a developer without sudo, GitHub's Linux runner, which tests Windows natively on
+# windows-latest instead) this is a loud skip; where services are required (CI=true, .ci/run) a
+# failure. requirements.ts prints why and what would enable it.
+verdict="$(deno run --allow-all --quiet tests/support/requirements.ts "the Windows suite under Wine" wine)"
+case $? in
+  0) ;;
+  3)
+    echo "$verdict"
+    echo "Windows was NOT tested here"
+    echo "0 passed, 0 failed"
+    exit 0
+    ;;
+  *)
+    verdict="${verdict:-tests/support/requirements.ts could not decide whether it runs here}"
+    fail_setup "${verdict#FAIL }"
+    ;;
+esac
 if [ ! -x "$WINE_DIR/setup.sh" ] || [ ! -x "$WINE_DIR/wdeno" ]; then
-  skip_or_fail "Wine harness not found at $WINE_DIR (set PORTCTL_WINE_DIR)"
+  fail_setup "no Wine harness at $WINE_DIR (PORTCTL_WINE_DIR): Windows was NOT tested"
 fi
-[ "$(id -u)" = 0 ] || skip_or_fail "the Wine harness needs root (chroot, bind mounts); run with sudo"
 # shellcheck source=/dev/null
 . "$WINE_DIR/common.sh"
 
