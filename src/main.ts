@@ -7,5 +7,10 @@
 import { runCli } from "./cli/app.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args));
+  if (Deno.args[0] === "__plugin-host") {
+    // A compiled portctl runs its JS plugins in child processes of itself (plugins/js_plugin.ts).
+    await (await import("./plugins/plugin_host.ts")).runPluginHost();
+  } else {
+    Deno.exit(await runCli(Deno.args));
+  }
 }

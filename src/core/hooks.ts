@@ -63,7 +63,7 @@ export interface KillHooks {
   stop(context: BeforeKillContext): Promise<StopResult>;
   /** Runs every `afterKill` hook; failures are reported as warnings, never thrown. */
   afterKill(context: AfterKillContext): Promise<void>;
-  /** Ends what the hooks keep running (plugin workers); called once, when the run is over. */
+  /** Ends what the hooks keep running (plugin processes); called once, when the run is over. */
   close(): void;
 }
 

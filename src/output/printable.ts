@@ -6,7 +6,8 @@
  */
 
 /**
- * Replaces each run of control characters (C0, DEL, C1) with one space.
+ * Replaces each run of control characters (C0, DEL, C1, and the bidirectional overrides and
+ * marks that reorder what follows) with one space.
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@
  * ```
  */
 export function printable(text: string): string {
+  // Bidi controls too: `e\u202eexe.ts` would show as `ests.exe` in a listing read before trusting.
   // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x1f\x7f-\x9f]+/g, " ");
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, " ");
 }

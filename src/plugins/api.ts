@@ -176,8 +176,8 @@ export type StopReply = void | undefined | null | { readonly handled: true };
 
 /**
  * A JavaScript/TypeScript plugin: the default export of the plugin file. Every hook is optional.
- * Each runs in a worker thread of its own: a hook that throws, rejects, times out, calls
- * `Deno.exit` or never returns fails, and never stops portctl. A failing `beforeKill` or `stop`
+ * It runs in a process of its own: a hook that throws, rejects, times out, calls `Deno.exit`,
+ * runs out of memory or never returns fails, and never stops portctl. A failing `beforeKill` or `stop`
  * means the process is NOT killed (outcome `plugin-failed`); in `afterKill` it is a warning.
  */
 export interface PortctlPlugin {
@@ -195,7 +195,7 @@ export interface PortctlPlugin {
  * What an executable plugin reads as JSON on stdin (one line): the hook's context without `env`
  * (its environment is its own, plus `PORTCTL_HOOK`, the hook name), `log` and `abortSignal`, and
  * with `hook`, also its first argument. It runs in portctl's working folder; lines it writes to
- * stderr are shown attributed to it; it is killed, with every process it started, when it runs out
+ * stderr are shown attributed to it; it is killed, with its process group, when it runs out
  * of time and when the hook returns.
  */
 export type ExecHookInput =

@@ -180,6 +180,14 @@ export function userPluginFolders(
   return folders;
 }
 
+function isLink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
+  }
+}
+
 function statOrNull(path: string): Deno.FileInfo | null {
   try {
     return Deno.statSync(path);
@@ -269,7 +277,10 @@ export function pluginsInFolder(
       if (!entry.name.startsWith(".") && !entry.isDirectory) names.push(entry.name);
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { ok: true, exists: false, plugins: [] };
+    // A link whose target is gone (dotfiles moved, a share not mounted) is configured: not "none".
+    if (error instanceof Deno.errors.NotFound && !isLink(folder)) {
+      return { ok: true, exists: false, plugins: [] };
+    }
     return { ok: false, message: `cannot read plugin folder ${folder}: ${firstLine(error)}` };
   }
   if (source !== "project") {
@@ -283,13 +294,21 @@ export function pluginsInFolder(
   for (const name of names) {
     const path = join(os, folder, name);
     const info = statOrNull(path); // follows symlinks
+    if (!info && JS_EXTENSIONS.includes(extensionOf(name.toLowerCase())) && isLink(path)) {
+      // `protect.ts -> ~/dotfiles/...` whose target moved: the protection would silently go.
+      return { ok: false, message: `plugin ${path} is a link to a file that does not exist` };
+    }
     const kind = info && classifyPlugin(name, info, os);
     if (!kind) continue;
+    let runPath = path;
     if (source !== "project") {
-      const unsafe = unsafeFileReason(path, who, os);
-      if (unsafe) return { ok: false, message: `plugin ${path} is not safe to run: ${unsafe}` };
+      const checked = checkedRealPath(path, who, os);
+      if ("unsafe" in checked) {
+        return { ok: false, message: `plugin ${path} is not safe to run: ${checked.unsafe}` };
+      }
+      runPath = checked.real;
     }
-    found.push({ path, source, kind, name: defaultPluginName(path, os), runPath: path });
+    found.push({ path, source, kind, name: defaultPluginName(path, os), runPath });
   }
   return { ok: true, exists: true, plugins: found };
 }
@@ -301,6 +320,25 @@ function unsafeFileReason(path: string, who: Identity, os: PlatformName): string
   } catch (error) {
     return `cannot read it: ${firstLine(error)}`;
   }
+}
+
+/**
+ * The real path of `path` once checked safe: what runs is that path, not `path`, so a link on the
+ * way that someone else owns cannot be pointed elsewhere between the check and the run.
+ */
+function checkedRealPath(
+  path: string,
+  who: Identity,
+  os: PlatformName,
+): { real: string } | { unsafe: string } {
+  let real: string;
+  try {
+    real = Deno.realPathSync(path);
+  } catch (error) {
+    return { unsafe: `cannot read it: ${firstLine(error)}` };
+  }
+  const unsafe = unsafePathReason(real, who, os);
+  return unsafe ? { unsafe } : { real };
 }
 
 function notAPlugin(os: PlatformName): string {
@@ -344,10 +382,14 @@ export function discoverPlugins(options: DiscoverOptions): Discovery {
     }
   };
   const addFile = (path: string, source: PluginSource, kind: PluginKind) => {
-    const unsafe = unsafeFileReason(path, who, os);
-    if (unsafe) {
-      problems.push({ path, source, message: `plugin ${path} is not safe to run: ${unsafe}` });
-    } else add([{ path, source, kind, name: defaultPluginName(path, os), runPath: path }]);
+    const checked = checkedRealPath(path, who, os);
+    if ("unsafe" in checked) {
+      problems.push({
+        path,
+        source,
+        message: `plugin ${path} is not safe to run: ${checked.unsafe}`,
+      });
+    } else add([{ path, source, kind, name: defaultPluginName(path, os), runPath: checked.real }]);
   };
 
   for (const file of options.pluginFiles ?? []) {
@@ -374,6 +416,15 @@ export function discoverPlugins(options: DiscoverOptions): Discovery {
       }
       const path = resolve(cwd, entry, os);
       const info = statOrNull(path);
+      if (!info && isLink(path)) {
+        // Configured, then moved away (dotfiles): not the same as an entry never made.
+        problems.push({
+          path,
+          source: "env",
+          message: `cannot read plugin folder ${path}: it is a link to nothing`,
+        });
+        continue;
+      }
       if (!info) continue;
       if (info.isDirectory) {
         addFolder(path, "env");

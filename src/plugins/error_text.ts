@@ -1,6 +1,6 @@
 /**
  * Errors from plugin code, on one line: used where plugins are loaded and where they run (the
- * worker), so a failure reads the same wherever it happened.
+ * plugin host), so a failure reads the same wherever it happened.
  *
  * @module
  */

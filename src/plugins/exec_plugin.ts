@@ -22,7 +22,7 @@ import type { HookName } from "./plugin_shape.ts";
 import { concatBytes } from "./folder_content.ts";
 import { basename } from "./paths.ts";
 
-/** How long to keep reading a plugin's pipes after it exited, where its group cannot be ended. */
+/** How long to keep reading a plugin's pipes after its group was ended. */
 const PIPE_GRACE_MS = 300;
 
 /** The most a hook may print, stdout and stderr together. */
@@ -168,17 +168,14 @@ export async function runExecHook(
     // pipes a background child held open.
     endAll();
   }
-  // Without a group to end (Windows), a background child of the plugin may hold the pipes open:
-  // give them a moment, then stop reading.
+  // A child that left the group (setsid, a daemon) or, on Windows, any background child may still
+  // hold the pipes open: give them a moment, then stop reading.
   const drained = Promise.all([writing, reading.done, logging.done]);
-  if (group) await drained;
-  else {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([drained, new Promise((done) => timer = setTimeout(done, PIPE_GRACE_MS))]);
-    clearTimeout(timer);
-    reading.cancel();
-    logging.cancel();
-  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([drained, new Promise((done) => timer = setTimeout(done, PIPE_GRACE_MS))]);
+  clearTimeout(timer);
+  reading.cancel();
+  logging.cancel();
   if (failure !== null) throw new PluginCallError(`${name} ${failure}`);
   if (!status.success) {
     throw new PluginCallError(

@@ -4,7 +4,8 @@
  *
  * A file or folder is safe when it is owned by the user running portctl or by root, and nobody
  * else can write it: not writable by others, and not by its group unless that group is the user's
- * private group (Debian's umask 002 makes files group-writable for a group of one). Folders above
+ * private group (Debian's umask 002 makes files group-writable for a group of one) and the user is
+ * not root. Folders above
  * a plugin folder may also be sticky and writable by all (`/tmp`), since there only an entry's
  * owner may rename it; inside the plugin folder even a sticky folder is unsafe, as anyone could add
  * a file to it. On Windows, files have no POSIX owner or mode, and no check is made.
@@ -63,7 +64,10 @@ export function unsafeReason(
   if ((info.mode & 0o002) !== 0) {
     return `${path} is writable by every user (mode ${octal(info.mode)})`;
   }
-  if ((info.mode & 0o020) !== 0 && !(info.gid !== null && isPrivateGroupOf(info.gid, who.uid))) {
+  // A private group lets nobody else write, unless an ACL names someone: root, the one who has
+  // most to lose, takes no such exemption (ACLs cannot be read without a libc call).
+  const privateGroup = who.uid !== 0 && info.gid !== null && isPrivateGroupOf(info.gid, who.uid);
+  if ((info.mode & 0o020) !== 0 && !privateGroup) {
     const group = info.gid === null ? "its group" : `group ${groupName(info.gid)}`;
     return `${path} is writable by ${group} (mode ${octal(info.mode)})`;
   }

@@ -19,6 +19,8 @@ export interface FoundImport {
   readonly specifier: string | null;
   /** 1-based line of the `import`/`export` keyword. */
   readonly line: number;
+  /** Set when the source cannot be checked at this line (the whole reason). */
+  readonly problem?: string;
 }
 
 type Token =
@@ -29,7 +31,12 @@ type Token =
   | { readonly kind: "template"; readonly line: number };
 
 const WORD_START = /[A-Za-z_$\u0080-\uffff]/;
+/** JavaScript's line terminators: a `//` comment, a string or a regex ends at any of them. */
+const isLineEnd = (c: string | undefined) =>
+  c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029";
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** Words whose `( … )` is a condition: a `/` after the `)` starts a regular expression. */
+const CONDITION_WORDS = new Set(["if", "while", "for", "with"]);
 /** Words after which a `/` starts a regular expression rather than a division. */
 const REGEX_AFTER_WORD = new Set([
   "return",
@@ -46,16 +53,29 @@ const REGEX_AFTER_WORD = new Set([
   "else",
   "yield",
   "await",
+  "default",
+  "extends",
 ]);
 
 class Lexer {
   readonly tokens: Token[] = [];
+  /** The first line where a `/` may be a division or a regular expression, if any. */
+  ambiguity: number | null = null;
+  /** For each open `(`: does it follow `if`, `while`, `for` or `with` (then `/` after it is a regex)? */
+  private readonly parens: boolean[] = [];
+  private lastParenWasCondition = false;
   private i = 0;
   private line = 1;
 
   constructor(private readonly src: string) {}
 
   run(): Token[] {
+    // A `#!` first line is a comment to JavaScript, whatever it holds (`#!/usr/bin/env /*`).
+    if (this.src.startsWith("#!")) {
+      while (this.i < this.src.length && !isLineEnd(this.src[this.i])) {
+        this.i++;
+      }
+    }
     this.scan(false);
     return this.tokens;
   }
@@ -69,10 +89,13 @@ class Lexer {
       if (c === "\n") {
         this.line++;
         this.i++;
-      } else if (c === " " || c === "\t" || c === "\r") {
+      } else if (isLineEnd(c)) {
+        this.line += c === "\r" && src[this.i + 1] === "\n" ? 0 : 1;
         this.i++;
+      } else if (/\s/.test(c)) {
+        this.i++; // also U+00A0, U+FEFF and the other white space JavaScript skips
       } else if (c === "/" && src[this.i + 1] === "/") {
-        while (this.i < src.length && src[this.i] !== "\n") this.i++;
+        while (this.i < src.length && !isLineEnd(src[this.i])) this.i++;
       } else if (c === "/" && src[this.i + 1] === "*") {
         const end = src.indexOf("*/", this.i + 2);
         const stop = end < 0 ? src.length : end + 2;
@@ -82,8 +105,8 @@ class Lexer {
         this.quoted(c);
       } else if (c === "`") {
         this.template();
-      } else if (c === "/" && this.regexAllowed() && this.regex()) {
-        // consumed
+      } else if (c === "/" && this.slash()) {
+        // a regular expression, consumed
       } else if (WORD_START.test(c)) {
         const start = this.i;
         while (this.i < src.length && WORD_PART.test(src[this.i])) this.i++;
@@ -100,6 +123,8 @@ class Lexer {
           }
           depth--;
         }
+        if (c === "(") this.parens.push(CONDITION_WORDS.has(this.wordBefore(0) ?? ""));
+        if (c === ")") this.lastParenWasCondition = this.parens.pop() ?? false;
         this.tokens.push({ kind: "punct", text: c, line: this.line });
         this.i++;
       }
@@ -116,9 +141,11 @@ class Lexer {
     const line = this.line;
     let text = "";
     this.i++;
-    while (this.i < src.length && src[this.i] !== quote && src[this.i] !== "\n") {
+    while (this.i < src.length && src[this.i] !== quote && !isLineEnd(src[this.i])) {
       if (src[this.i] === "\\") {
-        text += src[this.i + 1] ?? "";
+        // Kept as written: an escape in a specifier (`"\x2e\x2e/x"`) is refused, not decoded.
+        text += src[this.i] + (src[this.i + 1] ?? "");
+        if (src[this.i + 1] === "\r" && src[this.i + 2] === "\n") this.i++;
         if (src[this.i + 1] === "\n") this.line++;
         this.i += 2;
       } else {
@@ -138,7 +165,7 @@ class Lexer {
     while (this.i < src.length && src[this.i] !== "`") {
       const c = src[this.i];
       if (c === "\\") {
-        text += src[this.i + 1] ?? "";
+        text += c + (src[this.i + 1] ?? "");
         this.countLines(this.i, this.i + 2);
         this.i += 2;
       } else if (c === "$" && src[this.i + 1] === "{") {
@@ -157,12 +184,48 @@ class Lexer {
     this.tokens.push(plain ? { kind: "string", text, line } : { kind: "template", line });
   }
 
-  private regexAllowed(): boolean {
-    const last = this.tokens[this.tokens.length - 1];
-    if (!last) return true;
-    if (last.kind === "word") return REGEX_AFTER_WORD.has(last.text);
-    if (last.kind !== "punct") return false;
-    return last.text !== ")" && last.text !== "]";
+  /** The text of the word `back` tokens before the end, unless it is a property name (`x.if`). */
+  private wordBefore(back: number): string | null {
+    const t = this.tokens;
+    const word = t[t.length - 1 - back];
+    if (word?.kind !== "word") return null;
+    const dot = t[t.length - 2 - back];
+    const spread = dot?.kind === "punct" && t[t.length - 3 - back]?.kind === "punct" &&
+      (t[t.length - 3 - back] as { text: string }).text === ".";
+    return dot?.kind === "punct" && dot.text === "." && !spread ? null : word.text;
+  }
+
+  /**
+   * A `/` that is not a comment: consumes a regular expression and returns true, or returns
+   * false for a division. Where the tokens before cannot tell (after `}` a block or an object
+   * ended, after `++` an operand or not), a `/` that could start a regular expression on this
+   * line is an {@linkcode ambiguity}: the file is refused rather than guessed at.
+   */
+  private slash(): boolean {
+    const t = this.tokens;
+    const last = t[t.length - 1];
+    let allowed: boolean | "ambiguous";
+    if (!last) allowed = true;
+    else if (last.kind === "word") {
+      const word = this.wordBefore(0);
+      allowed = word !== null && REGEX_AFTER_WORD.has(word);
+    } else if (last.kind !== "punct") allowed = false;
+    else if (last.text === "regex" || last.text === "]") allowed = false;
+    else if (last.text === ")") allowed = this.lastParenWasCondition;
+    else if (last.text === "}") allowed = "ambiguous";
+    else if ((last.text === "+" || last.text === "-") && isPunct(t[t.length - 2], last.text)) {
+      allowed = "ambiguous";
+    } else allowed = true;
+    if (allowed === "ambiguous") {
+      const start = this.i;
+      if (this.regex()) {
+        this.ambiguity ??= this.line;
+        this.i = start;
+        this.tokens.pop();
+      }
+      return false;
+    }
+    return allowed && this.regex();
   }
 
   /** A regular expression literal up to its closing `/` on the same line; false if none. */
@@ -170,7 +233,7 @@ class Lexer {
     const src = this.src;
     let k = this.i + 1;
     let inClass = false;
-    while (k < src.length && src[k] !== "\n") {
+    while (k < src.length && !isLineEnd(src[k])) {
       const c = src[k];
       if (c === "\\") k += 2;
       else if (c === "[") (inClass = true, k++);
@@ -202,12 +265,30 @@ const isWord = (token: Token | undefined, text: string) =>
  * ```
  */
 export function findImports(source: string): FoundImport[] {
-  const tokens = new Lexer(source).run();
+  const lexer = new Lexer(source);
+  const tokens = lexer.run();
   const found: FoundImport[] = [];
+  if (lexer.ambiguity !== null) {
+    found.push({
+      specifier: null,
+      line: lexer.ambiguity,
+      problem: "a / there could be a division or a regular expression, so the imports after it " +
+        "cannot be checked (put the expression in parentheses)",
+    });
+  }
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k];
+    if (isWord(token, "Worker") && isPunct(tokens[k + 1], "(")) {
+      found.push({
+        specifier: null,
+        line: token.line,
+        problem: "a Worker loads code by URL at run time, which trust cannot check",
+      });
+      continue;
+    }
     if (token.kind !== "word" || (token.text !== "import" && token.text !== "export")) continue;
-    if (isPunct(tokens[k - 1], ".")) continue; // x.import, not the keyword
+    const spread = isPunct(tokens[k - 2], ".") && isPunct(tokens[k - 3], ".");
+    if (isPunct(tokens[k - 1], ".") && !spread) continue; // x.import, not the keyword
     const next = tokens[k + 1];
     if (token.text === "import") {
       if (isPunct(next, ".")) continue; // import.meta
@@ -257,6 +338,9 @@ function fromClause(
   return null;
 }
 
+/** Built-ins whose purpose is to load or run code from elsewhere. */
+const CODE_LOADERS = new Set(["node:module", "node:vm", "node:worker_threads"]);
+
 /** File names whose imports are checked: what Deno runs as a module. */
 export const MODULE_EXTENSIONS = [".js", ".ts", ".mjs", ".mts", ".jsx", ".tsx", ".cjs", ".cts"];
 
@@ -272,17 +356,29 @@ export const MODULE_EXTENSIONS = [".js", ".ts", ".mjs", ".mts", ".jsx", ".tsx", 
  */
 export function importOutsideReason(specifier: string | null, from: string): string | null {
   if (specifier === null) return "a computed import() cannot be checked";
+  if (CODE_LOADERS.has(specifier)) {
+    return "it loads code by path at run time (createRequire, vm, workers), which trust cannot check";
+  }
   if (specifier.startsWith("node:")) return null;
   if (!specifier.startsWith("./") && !specifier.startsWith("../")) {
     return "only relative imports of files inside the folder are covered by trust";
   }
-  const parts = from.split("/").slice(0, -1);
-  for (const part of specifier.split(/[?#]/)[0].split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (parts.length === 0) return "it leaves the folder";
-      parts.pop();
-    } else parts.push(part);
+  // The URL parser reads `%2e%2e` and `\` as `..` and `/`, and drops tabs and newlines: such a
+  // specifier is refused rather than guessed at.
+  // deno-lint-ignore no-control-regex
+  if (/[\\%\x00-\x20\x7f]/.test(specifier)) {
+    return "it has an escape, a percent sign, a backslash or white space in it";
+  }
+  const root = "file:///plugin-folder/";
+  const url = new URL(specifier, root + from);
+  if (!url.href.startsWith(root)) return "it leaves the folder";
+  const path = url.pathname.toLowerCase();
+  if (!IMPORTABLE_EXTENSIONS.some((ext) => path.endsWith(ext))) {
+    return `only ${IMPORTABLE_EXTENSIONS.join(" ")} files may be imported (a .cjs, .wasm or ` +
+      "extension-less module can load code from anywhere)";
   }
   return null;
 }
+
+/** What a trusted plugin may import: ES modules whose imports this module can check (not JSX), and JSON. */
+const IMPORTABLE_EXTENSIONS = [".ts", ".js", ".mjs", ".mts", ".json"];

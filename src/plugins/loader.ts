@@ -1,6 +1,6 @@
 /**
- * Loading plugins into something the runner can call: a JS/TS plugin is imported in a worker
- * thread of its own (`js_plugin.ts`), by its absolute `file:` URL (the only kind of specifier a
+ * Loading plugins into something the runner can call: a JS/TS plugin is imported in a process of
+ * its own (`js_plugin.ts`), by its absolute `file:` URL (the only kind of specifier a
  * `deno compile`d binary can import at run time when the module was not embedded, Deno >= 2.8.2);
  * an executable is run once per hook (`exec_plugin.ts`). The same code runs under `deno run` and
  * in the compiled binary.
@@ -26,7 +26,7 @@ export interface PluginInstance {
   readonly hooks: ReadonlySet<HookName>;
   /** Runs one hook; rejects with a complete one-line reason when it fails. */
   call(hook: HookName, input: HookInput, io: CallIo): Promise<unknown>;
-  /** Ends whatever the plugin keeps running (its workers). */
+  /** Ends whatever the plugin keeps running (its process). */
   close(): void;
 }
 
@@ -42,7 +42,7 @@ export interface LoadOptions {
   readonly cwd: string;
   /** How long importing a JS plugin may take (`--plugin-timeout`). */
   readonly timeoutMs: number;
-  /** One warning line (a plugin that broke its worker between hooks). */
+  /** One warning line (a plugin that broke its process between hooks). */
   warn(line: string): void;
   /** What a plugin logs. */
   log(plugin: string, message: string): void;

@@ -163,7 +163,7 @@ export interface PluginsReport {
 
 /**
  * Every plugin folder and plugin found, in run order, with its state, kind and hooks. Plugins
- * that would run are loaded (each in its worker, then ended) to show their hooks and load errors;
+ * that would run are loaded (each in its process, then ended) to show their hooks and load errors;
  * untrusted or unsafe ones are never loaded.
  */
 export async function listPlugins(

@@ -1,5 +1,5 @@
 /**
- * What a JS/TS plugin module must export, checked where the module runs (its worker): a default
+ * What a JS/TS plugin module must export, checked where the module runs (its host process): a default
  * export `{ name?, beforeKill?, stop?, afterKill? }` with at least one hook.
  *
  * @module

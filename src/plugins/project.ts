@@ -107,6 +107,7 @@ export function outsideImport(files: readonly PluginFile[]): string | null {
     const lower = file.relative.toLowerCase();
     if (!MODULE_EXTENSIONS.some((ext) => lower.endsWith(ext)) || lower.endsWith(".d.ts")) continue;
     for (const found of findImports(decoder.decode(file.bytes))) {
+      if (found.problem) return `${file.relative} line ${found.line}: ${found.problem}`;
       const why = importOutsideReason(found.specifier, file.relative);
       if (why) {
         const what = found.specifier === null ? "import()" : `"${found.specifier}"`;

@@ -36,6 +36,9 @@ function describe(value: unknown): string {
 
 const EXPECTED = 'expected nothing, { skip: "reason" } or { signal: "SIGINT" }';
 
+/** The longest skip reason kept; longer ones are cut. */
+export const REASON_LIMIT = 500;
+
 /** The one key of a reply object, or an error naming what is wrong. */
 function onlyKey(value: unknown, expected: string): string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -68,7 +71,12 @@ export function parseBeforeKillReply(value: unknown, allowed: readonly SignalNam
           `invalid reply ${describe(value)}: skip needs a reason, a non-empty string`,
         );
       }
-      return { kind: "skip", reason: reason.trim() };
+      const text = reason.trim();
+      // A reason is one line of a report: a plugin cannot fill the terminal or the JSON with it.
+      return {
+        kind: "skip",
+        reason: text.length > REASON_LIMIT ? `${text.slice(0, REASON_LIMIT)}…` : text,
+      };
     }
     case "signal": {
       const text = record.signal;

@@ -60,7 +60,7 @@ export class HookTimeoutError extends Error {
 /**
  * Runs `work` with an abort signal that fires after `ms`; rejects with
  * {@linkcode HookTimeoutError} then, without waiting for `work` (which is told through the
- * signal: a worker is ended, an executable's process group killed).
+ * signal: a JS plugin's call fails at once, an executable's process group is killed).
  */
 export function withTimeout<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -137,12 +137,24 @@ export function createKillHooks(
     ...("outcome" in context ? { outcome: context.outcome, elapsedMs: context.elapsedMs } : {}),
   });
 
-  const call = (plugin: PluginInstance, hook: HookName, data: HookInput) =>
-    withTimeout(options.timeoutMs, (signal) =>
-      plugin.call(hook, data, {
-        signal,
-        log: (message) => options.log(plugin.name, message),
-      }));
+  // A plugin that ran out of time is not asked again in this run: its next hooks fail at once, so
+  // a looping plugin costs one --plugin-timeout, not one per hook and process.
+  const timedOut = new Set<PluginInstance>();
+  const call = async (plugin: PluginInstance, hook: HookName, data: HookInput) => {
+    if (timedOut.has(plugin)) {
+      throw new Error("it ran out of time earlier in this run and is not asked again");
+    }
+    try {
+      return await withTimeout(options.timeoutMs, (signal) =>
+        plugin.call(hook, data, {
+          signal,
+          log: (message) => options.log(plugin.name, message),
+        }));
+    } catch (error) {
+      if (error instanceof HookTimeoutError) timedOut.add(plugin);
+      throw error;
+    }
+  };
 
   /** The loaded plugins that have `hook`, or the reason none may run. */
   const plugins = async (hook: HookName) => {
@@ -194,7 +206,9 @@ export function createKillHooks(
     async afterKill(context: AfterKillContext): Promise<void> {
       // A plugin that failed to load was already reported by beforeKill (plugin-failed).
       for (const result of await load()) {
+        // Failed to load, or timed out: already reported by beforeKill or stop (plugin-failed).
         if (!result.ok || !result.plugin.hooks.has("afterKill")) continue;
+        if (timedOut.has(result.plugin)) continue;
         const plugin = result.plugin;
         try {
           await call(plugin, "afterKill", input(context));

@@ -108,12 +108,16 @@ export function materializeSnapshot(
   }
   try {
     Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
-    if (os !== "windows") Deno.chmodSync(root, 0o700);
   } catch (error) {
     throw new SnapshotError(`cannot make ${root}: ${(error as Error).message.split("\n")[0]}`);
   }
-  const unsafe = unsafePathReason(Deno.realPathSync(root), who, os);
+  // Checked before anything is changed, and never through a link: chmod follows links, and a
+  // link planted here by someone else would make portctl chmod whatever it points to.
+  const unsafe = Deno.lstatSync(root).isSymlink
+    ? `${root} is a link (to ${Deno.realPathSync(root)})`
+    : unsafePathReason(Deno.realPathSync(root), who, os);
   if (unsafe) throw new SnapshotError(`cannot keep trusted plugins in ${root}: ${unsafe}`);
+  if (os !== "windows") Deno.chmodSync(root, 0o700);
   const folder = join(os, root, content.hash.replace(/^sha256:/, ""));
   if (holds(folder, content, os)) return folder;
   const temp = join(os, root, `.tmp-${Deno.pid}-${crypto.randomUUID()}`);
@@ -131,11 +135,13 @@ export function materializeSnapshot(
   try {
     Deno.renameSync(temp, folder);
   } catch {
-    // Another portctl wrote the same snapshot meanwhile: use it if it holds these bytes.
+    // Another portctl wrote the same snapshot meanwhile: used below if it holds these bytes.
     Deno.removeSync(temp, { recursive: true });
-    if (!holds(folder, content, os)) {
-      throw new SnapshotError(`cannot write a snapshot in ${root}: ${folder} is in the way`);
-    }
+  }
+  // Read back: on a file system that folds case (`A.ts` and `a.ts` are one file there) the
+  // snapshot would not hold what was trusted.
+  if (!holds(folder, content, os)) {
+    throw new SnapshotError(`the snapshot in ${folder} does not hold the trusted files as read`);
   }
   return folder;
 }

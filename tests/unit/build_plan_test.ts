@@ -4,7 +4,6 @@ import {
   binaryPath,
   checksumFile,
   COMPILE_DENO_VERSION,
-  COMPILE_INCLUDES,
   COMPILE_PERMISSIONS,
   compileArgs,
   detectFormat,
@@ -73,8 +72,6 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "--output",
     "/r/dist/x86_64-pc-windows-msvc/portctl.exe",
     "--exclude-unused-npm",
-    "--include",
-    "src/plugins/worker_entry.ts",
     "--allow-read",
     "--allow-run",
     "--allow-ffi",
@@ -92,25 +89,15 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "--output",
     "dist/x86_64-unknown-linux-gnu/portctl",
     "--exclude-unused-npm",
-    "--include",
-    "src/plugins/worker_entry.ts",
     "--allow-all",
     "src/main.ts",
   ]);
   for (const t of TARGETS) {
     const args = compileArgs(t, { outDir: "dist", entry: "src/main.ts" });
-    for (const forbidden of ["--no-check", "-A"]) {
+    for (const forbidden of ["--include", "--no-check", "-A"]) {
       ok(!args.includes(forbidden), `${forbidden} must not be passed`);
     }
-    // Only the plugin worker is included: plugins themselves are imported from disk.
-    deepEqual(args.filter((_, i) => args[i - 1] === "--include"), ["src/plugins/worker_entry.ts"]);
     deepEqual(permissionsFor(t), t.npmOs === "linux" ? ["--allow-all"] : COMPILE_PERMISSIONS);
-  }
-});
-
-Deno.test("COMPILE_INCLUDES: every module named exists", () => {
-  for (const path of COMPILE_INCLUDES) {
-    ok(Deno.statSync(new URL(`../../${path}`, import.meta.url)).isFile, path);
   }
 });
 

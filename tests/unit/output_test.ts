@@ -25,6 +25,8 @@ Deno.test("names and commands from other processes cannot inject escapes or line
   assertEquals(printable("ev\x1b[7mil\nFAKE"), "ev [7mil FAKE");
   assertEquals(printable("python3 -c\n\nimport x\t1"), "python3 -c import x 1");
   assertEquals(printable("a\x9bb\x7f"), "a b ");
+  // Bidi overrides would reorder what follows them: a file shown as `ests.exe` is `e\u202eexe.ts`.
+  assertEquals(printable("e\u202eexe.ts and \u2066x\u2069"), "e exe.ts and  x ");
   const table = renderTable(["NAME"], [["bad\x1b[2Jname\nrow"]], { width: null, style: PLAIN });
   assertEquals(table, "NAME\nbad [2Jname row\n");
 });

@@ -107,7 +107,7 @@ Deno.test({
       await writeFile(folder, ".hidden.ts", JS); // hidden: ignored
       await writeFile(folder, "lib/helper.ts", JS); // sub-folder: helpers, ignored
       await Deno.symlink(`${folder}/a.ts`, `${folder}/z-link.ts`);
-      await Deno.symlink(`${folder}/missing.ts`, `${folder}/dangling.ts`);
+      await Deno.symlink(`${folder}/missing`, `${folder}/dangling`); // not a JS name: ignored
       const found = discoverPlugins({
         cwd: dir.path,
         env: { PORTCTL_PLUGIN_PATH: folder },
@@ -272,6 +272,59 @@ Deno.test({
         os: "linux",
       });
       assertEquals([ok.plugins.map((p) => p.name), ok.problems], [["fine"], []]);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "discovery: a broken link to a plugin or to a plugin folder is a problem, not nothing",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      // Dotfiles moved: the protection a link pointed to must not silently disappear.
+      await Deno.mkdir(`${dir.path}/plugins`);
+      await Deno.symlink(`${dir.path}/moved/protect.ts`, `${dir.path}/plugins/protect.ts`);
+      await Deno.symlink(`${dir.path}/moved/plugins`, `${dir.path}/linked`);
+      for (
+        const [entry, message] of [
+          [`${dir.path}/plugins`, `plugin ${dir.path}/plugins/protect.ts is a link to a file that`],
+          [`${dir.path}/linked`, `cannot read plugin folder ${dir.path}/linked`],
+        ]
+      ) {
+        const found = discoverPlugins({
+          cwd: dir.path,
+          env: { PORTCTL_PLUGIN_PATH: entry },
+          os: "linux",
+        });
+        assertEquals(found.plugins, []);
+        assertIncludes(found.problems[0]?.message ?? "", message);
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "discovery: a plugin reached through a link runs from the real path that was checked",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      // Were the link re-pointed between the check and a later hook, the checked file still runs.
+      const real = await writeFile(dir.path, "real/check.sh", SH, true);
+      await Deno.symlink(`${dir.path}/real`, `${dir.path}/link`);
+      const found = discoverPlugins({
+        cwd: dir.path,
+        env: { PORTCTL_PLUGIN_PATH: `${dir.path}/link` },
+        os: "linux",
+      });
+      assertEquals(found.plugins.map((p) => [p.path, p.runPath]), [
+        [`${dir.path}/link/check.sh`, real],
+      ]);
     } finally {
       await dir.cleanup();
     }

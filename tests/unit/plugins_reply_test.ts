@@ -3,6 +3,7 @@ import {
   InvalidReplyError,
   parseBeforeKillReply,
   parseStopReply,
+  REASON_LIMIT,
 } from "../../src/plugins/reply.ts";
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const;
@@ -22,6 +23,11 @@ Deno.test("reply: the two decisions", () => {
     kind: "signal",
     signal: "SIGHUP",
   });
+});
+
+Deno.test("reply: a skip reason is one line of a report: a long one is cut", () => {
+  const reply = parseBeforeKillReply({ skip: "x".repeat(REASON_LIMIT * 10) }, SIGNALS);
+  assertEquals(reply, { kind: "skip", reason: "x".repeat(REASON_LIMIT) + "…" });
 });
 
 Deno.test("reply: anything else is invalid, with a message saying what is allowed", () => {

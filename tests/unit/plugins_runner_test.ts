@@ -300,8 +300,8 @@ Deno.test({
           "beforeKill only decides; stop the process in a stop() hook",
         ],
         [
-          "function-reply",
-          `export default { beforeKill: () => ({ skip: () => "x" }) };`,
+          "bigint-reply",
+          `export default { beforeKill: () => ({ skip: 1n }) };`,
           "its reply cannot be passed on",
         ],
         ["string", `export default { beforeKill: () => "skip" };`, 'invalid reply "skip"'],
@@ -325,23 +325,24 @@ Deno.test({
 });
 
 Deno.test({
-  name: "runner: a plugin that exits, breaks or loops its thread fails that hook, not portctl",
+  name: "runner: a plugin that exits, breaks or loops its process fails that hook, not portctl",
   ignore: onWindows,
   async fn() {
     const dir = await tempFolder();
     try {
       const cases: [string, string, string][] = [
-        ["deno-exit", `beforeKill() { Deno.exit(0); }`, "it ended its thread (Deno.exit"],
+        ["deno-exit", `beforeKill() { Deno.exit(0); }`, "it exited (Deno.exit or process.exit)"],
         [
           "process-exit",
           `async beforeKill() { (await import("node:process")).default.exit(0); }`,
-          "it ended its thread (Deno.exit or process.exit)",
+          "it exited (Deno.exit or process.exit)",
         ],
         [
           "global-process-exit",
           `beforeKill() { globalThis.process.exit(3); }`,
-          "it ended its thread (Deno.exit or process.exit)",
+          "it exited with status 3",
         ],
+        ["self-close", `beforeKill() { self.close(); }`, "it exited"],
         [
           "unawaited",
           `beforeKill() { Promise.reject(new Error("nobody waits")); return new Promise(() => {}); }`,
@@ -370,11 +371,54 @@ Deno.test({
           assertIncludes(decision.message, `plugin ${name} failed: `);
           assertIncludes(decision.message, message);
         }
-        // The plugin's next hook runs in a fresh worker: the module is imported again.
         await hooks.afterKill(afterContext("plugin-failed"));
-        assertEquals(rec.logs, [`[${name}] after 1`], name);
+        if (name === "busy") {
+          // Ran out of time: not asked again in this run, so a loop costs one --plugin-timeout.
+          assertEquals(rec.logs, [], name);
+          const again = await hooks.beforeKill(beforeContext());
+          assertEquals(again, {
+            kind: "failed",
+            message: "plugin busy failed: beforeKill failed: it ran out of time earlier in this " +
+              "run and is not asked again",
+          });
+        } else {
+          // The plugin's next hook runs in a fresh process: the module is imported again.
+          assertEquals(rec.logs, [`[${name}] after 1`], name);
+        }
         hooks.close();
       }
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "runner: a plugin that runs out of memory fails its hook; portctl lives on",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const file = await writeFile(
+        dir.path,
+        "bomb.ts",
+        `export default {
+  beforeKill() { const a = []; for (;;) a.push(new Array(4e6).fill(1.5)); },
+  afterKill(ctx) { ctx.log("after: " + ctx.outcome); },
+};
+`,
+      );
+      const rec = recorder();
+      const hooks = await hooksFor(dir.path, [file], rec, { pluginTimeoutMs: 30_000 });
+      const decision = await hooks.beforeKill(beforeContext());
+      assertEquals(decision.kind, "failed");
+      if (decision.kind === "failed") {
+        assertIncludes(decision.message, "plugin bomb failed: beforeKill failed: it was killed by");
+        assertIncludes(decision.message, "(out of memory?)");
+      }
+      await hooks.afterKill(afterContext("plugin-failed"));
+      assertEquals(rec.logs.at(-1), "[bomb] after: plugin-failed");
+      hooks.close();
     } finally {
       await dir.cleanup();
     }
@@ -396,6 +440,7 @@ export default {
     console.log("console", { pid: ctx.process.pid });
     console.error("to stderr");
     Deno.stdout.writeSync(new TextEncoder().encode("raw stdout\\n"));
+    globalThis.process.stdout.write("node stdout, no newline");
   },
 };
 `,
@@ -404,11 +449,13 @@ export default {
       const hooks = await hooksFor(dir.path, [file], rec);
       assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
       hooks.close();
-      assertEquals(rec.logs, [
+      // stdout and stderr are two pipes: lines keep their order within each, not across them.
+      assertEquals(rec.logs.toSorted(), [
         "[chatty] at import",
         "[chatty] console { pid: 4242 }",
-        "[chatty] to stderr",
+        "[chatty] node stdout, no newline",
         "[chatty] raw stdout",
+        "[chatty] to stderr",
       ]);
     } finally {
       await dir.cleanup();

@@ -359,6 +359,33 @@ Deno.test({
 });
 
 Deno.test({
+  name: "trust: a snapshot folder that is a link is refused, and what it points to is not touched",
+  ignore: onWindows,
+  async fn() {
+    const dir = await tempFolder();
+    try {
+      const p = await project(dir.path, { "veto.ts": VETO });
+      await trustProjectPlugins(p.dir, p.env, "linux");
+      // Planted where portctl keeps snapshots: a link to a folder portctl must not chmod.
+      const victim = `${dir.path}/victim`;
+      await Deno.mkdir(victim, { mode: 0o755 });
+      await Deno.chmod(victim, 0o755);
+      await Deno.mkdir(`${dir.path}/home/.cache/portctl`, { recursive: true });
+      await Deno.symlink(victim, `${dir.path}/home/.cache/portctl/trusted-plugins`);
+      const decision = await (await p.load()).beforeKill(beforeContext());
+      assertEquals(decision.kind, "failed");
+      if (decision.kind === "failed") {
+        assertIncludes(decision.message, `trusted-plugins is a link (to ${victim})`);
+      }
+      assertEquals((await Deno.stat(victim)).mode! & 0o777, 0o755);
+      assertEquals([...Deno.readDirSync(victim)], []);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});
+
+Deno.test({
   name: "trust: a trusted project folder runs after the user's own plugins",
   ignore: onWindows,
   async fn() {
