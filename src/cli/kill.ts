@@ -46,10 +46,10 @@ export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): K
   if (chosen.length > 1) {
     throw new UsageError(`${chosen.join(" and ")} cannot be combined: choose one`);
   }
-  if (flags.term) return { kind: "single", signal: backend.signals[0] };
+  if (flags.term) return { kind: "single", signal: backend.signals.graceful };
   if (flags.kill) return { kind: "single", signal: "SIGKILL" };
   if (flags.signal !== undefined) {
-    return { kind: "single", signal: parseSignal(flags.signal, backend.signals) };
+    return { kind: "single", signal: parseSignal(flags.signal, backend) };
   }
   return { kind: "escalate" };
 }
@@ -63,7 +63,7 @@ async function loadHooks(flags: KillFlags, context: CliContext, backend: Platfor
     pluginTimeoutMs: flags.pluginTimeout ?? DEFAULT_PLUGIN_TIMEOUT_MS,
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
-    signals: backend.signals,
+    signals: [...backend.signals.numbers.keys()],
     warn: (line: string) => context.process.stderr.write(`portctl: ${line}\n`),
     log: (plugin: string, message: string) =>
       context.process.stderr.write(`${context.errorStyle.dim(`[${plugin}]`)} ${message}\n`),

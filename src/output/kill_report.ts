@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { KillResult, ProcessKillReport, RespawnReport } from "../core/kill.ts";
+import type { KillResult, ProcessKillReport } from "../core/kill.ts";
+import type { RespawnReport } from "../core/respawn.ts";
 import type { KillOutcome, SocketSummary } from "../core/hooks.ts";
 import type { SignalName } from "../platform/types.ts";
 import { formatEndpoint, formatProtocol } from "./holders.ts";

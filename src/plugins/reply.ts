@@ -9,6 +9,7 @@
 
 import type { PlatformName, SignalName } from "../platform/types.ts";
 import { signalByName } from "../core/signals.ts";
+import { signalTableOf } from "../platform/signals.ts";
 
 /** A valid `beforeKill` reply of one plugin. */
 export type HookReply =
@@ -25,34 +26,13 @@ export class InvalidReplyError extends Error {
   }
 }
 
-const UNIX_SIGNALS: readonly SignalName[] = [
-  "SIGTERM",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGWINCH",
-  "SIGPWR",
-];
-
 /**
- * Signals a plugin may ask for when the caller does not say (it should pass the backend's list).
+ * Signals a plugin may ask for when the caller does not say (it should pass the backend's list):
+ * the names in `os`'s backend signal table.
  */
 export function defaultPluginSignals(os: PlatformName): readonly SignalName[] {
-  if (os === "windows") return ["SIGTERM", "SIGINT", "SIGBREAK", "SIGKILL"];
-  if (os === "darwin") return UNIX_SIGNALS.filter((signal) => signal !== "SIGPWR");
-  return UNIX_SIGNALS;
+  return [...signalTableOf(os).numbers.keys()];
 }
-
-/** Normalizes `INT`, `sigint` or `SIGINT` to `SIGINT` when it is in `allowed`, else null. */
-export const normalizeSignal = signalByName;
 
 function describe(value: unknown): string {
   try {
@@ -97,7 +77,7 @@ export function parseBeforeKillReply(value: unknown, allowed: readonly SignalNam
     }
     case "signal": {
       const text = record.signal;
-      const signal = typeof text === "string" ? normalizeSignal(text, allowed) : null;
+      const signal = typeof text === "string" ? signalByName(text, allowed) : null;
       if (!signal) {
         throw new InvalidReplyError(
           `invalid reply ${describe(value)}: unknown signal; expected one of ${allowed.join(", ")}`,

@@ -33,38 +33,41 @@ const live = snapshot(
 );
 
 Deno.test("a live owner holds its socket", () => {
-  deepEqual(heldSocketFor({ socket: socket(), pid: 700 }, live), { socket: socket(), pids: [700] });
+  deepEqual(heldSocketFor({ socket: socket(), pid: 700 }, live), {
+    socket: socket(),
+    holders: { kind: "visible", pids: [700], note: null },
+  });
 });
 
 Deno.test("PID 4 is the kernel: kept as the holder, with HTTP.sys named in the note", () => {
-  const held = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
-  deepEqual(held.pids, [4]);
-  equal(held.ownerless, undefined);
-  match(held.ownerNote ?? "", /Windows kernel \(PID 4, System\)/);
-  match(held.ownerNote ?? "", /HTTP\.sys/);
-  match(held.ownerNote ?? "", /netsh http show servicestate/);
+  const { holders } = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
+  ok(holders.kind === "visible");
+  deepEqual(holders.pids, [4]);
+  match(holders.note ?? "", /Windows kernel \(PID 4, System\)/);
+  match(holders.note ?? "", /HTTP\.sys/);
+  match(holders.note ?? "", /netsh http show servicestate/);
 });
 
 Deno.test("PID 0 rows belong to no process: ownerless, nothing to end", () => {
-  const held = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
-  deepEqual(held.pids, []);
-  equal(held.ownerless, true);
-  match(held.ownerNote ?? "", /PID 0/);
-  match(held.ownerNote ?? "", /TIME_WAIT until it expires/);
+  const { holders } = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
+  equal(holders.kind, "none");
+  match(holders.note ?? "", /PID 0/);
+  match(holders.note ?? "", /TIME_WAIT until it expires/);
 });
 
 Deno.test("an exited owner: its live children are named as the likely holders, not ended", () => {
-  const held = heldSocketFor({ socket: socket(), pid: 800 }, live);
-  deepEqual(held.pids, []);
-  equal(held.ownerless, undefined);
-  match(held.ownerNote ?? "", /owning process 800 has exited/);
-  match(held.ownerNote ?? "", /810 node\.exe, 811 esbuild\.exe/);
+  const { holders } = heldSocketFor({ socket: socket(), pid: 800 }, live);
+  ok(holders.kind === "hidden");
+  deepEqual(holders.visiblePids, []);
+  match(holders.note, /owning process 800 has exited/);
+  match(holders.note, /810 node\.exe, 811 esbuild\.exe/);
 });
 
 Deno.test("an exited owner with no live children says so", () => {
-  const held = heldSocketFor({ socket: socket(), pid: 900 }, live);
-  deepEqual(held.pids, []);
-  match(held.ownerNote ?? "", /no live child of 900/);
+  const { holders } = heldSocketFor({ socket: socket(), pid: 900 }, live);
+  ok(holders.kind === "hidden");
+  deepEqual(holders.visiblePids, []);
+  match(holders.note, /no live child of 900/);
 });
 
 Deno.test("many children: the note names five and counts the rest", () => {
@@ -72,7 +75,8 @@ Deno.test("many children: the note names five and counts the rest", () => {
     { length: 8 },
     (_, i) => ({ pid: 1000 + i, ppid: 999, exeFile: "w.exe" }),
   );
-  const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).ownerNote ?? "";
+  const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).holders.note ??
+    "";
   match(note, /1004 w\.exe and 3 more$/);
   ok(!note.includes("1005"));
 });

@@ -43,8 +43,8 @@ Deno.test({
     const listener = await startListener("tcp4");
     try {
       const held = backend.findSockets((s) => s.port === listener.port);
-      deepEqual(held.map((h) => [h.socket.protocol, h.socket.state, h.pids]), [
-        ["tcp", "LISTEN", [listener.pid]],
+      deepEqual(held.map((h) => [h.socket.protocol, h.socket.state, h.holders]), [
+        ["tcp", "LISTEN", { kind: "visible", pids: [listener.pid], note: null }],
       ]);
       deepEqual(backend.findSockets(() => false), [], "no match, no snapshot, nothing");
 

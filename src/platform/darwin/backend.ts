@@ -37,46 +37,11 @@ import {
   socketFdLocalPort,
 } from "./libproc.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
+import { waitUntil } from "../poll.ts";
+import { DARWIN_SIGNALS } from "../signals.ts";
 
 /** Interval between checks while waiting for a process to exit. */
 const EXIT_POLL_MS = 10;
-
-/**
- * Signal numbers on Darwin (`sys/signal.h`) for every signal Deno can name there, graceful first.
- * They differ from Linux from 7 up (SIGBUS is 10, SIGUSR1 30).
- */
-const DARWIN_SIGNALS: Readonly<Partial<Record<SignalName, number>>> = {
-  SIGTERM: 15,
-  SIGKILL: 9,
-  SIGINT: 2,
-  SIGHUP: 1,
-  SIGQUIT: 3,
-  SIGUSR1: 30,
-  SIGUSR2: 31,
-  SIGABRT: 6,
-  SIGALRM: 14,
-  SIGCONT: 19,
-  SIGSTOP: 17,
-  SIGTSTP: 18,
-  SIGTTIN: 21,
-  SIGTTOU: 22,
-  SIGPIPE: 13,
-  SIGTRAP: 5,
-  SIGBUS: 10,
-  SIGFPE: 8,
-  SIGSEGV: 11,
-  SIGILL: 4,
-  SIGSYS: 12,
-  SIGURG: 16,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGVTALRM: 26,
-  SIGPROF: 27,
-  SIGWINCH: 28,
-  SIGIO: 23,
-  SIGINFO: 29,
-  SIGEMT: 7,
-};
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -208,16 +173,15 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     return rows.map((row): HeldSocket => {
       const socket = withUser(row.entry);
       if (row.orphaned) {
-        return {
-          socket,
-          pids: [],
-          ownerless: true,
-          ownerNote: "held by the kernel, not by a process (it goes away by itself)",
-        };
+        const note = "held by the kernel, not by a process (it goes away by itself)";
+        return { socket, holders: { kind: "none", note } };
       }
       const pids = (holders.get(pcbKey(row)) ?? []).sort((a, b) => a - b);
-      if (pids.length > 0) return { socket, pids };
-      return { socket, pids, ownerNote: unseenNote(row, report) };
+      if (pids.length > 0) return { socket, holders: { kind: "visible", pids, note: null } };
+      return {
+        socket,
+        holders: { kind: "hidden", visiblePids: [], note: unseenNote(row, report) },
+      };
     });
   };
 
@@ -232,9 +196,9 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
       if (!held.pids.includes(pid)) held.pids.push(pid);
       found.set(key, held);
     });
-    return [...found.values()].map((held) => ({
+    return [...found.values()].map((held): HeldSocket => ({
       socket: withUser(held.entry),
-      pids: held.pids.sort((a, b) => a - b),
+      holders: { kind: "visible", pids: held.pids.sort((a, b) => a - b), note: null },
     }));
   };
 
@@ -300,7 +264,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
       info,
       isRunning,
       signal(signal: SignalName): SignalResult {
-        const number = DARWIN_SIGNALS[signal];
+        const number = DARWIN_SIGNALS.numbers.get(signal);
         if (number === undefined) {
           return { kind: "unsupported", message: `${signal} does not exist on macOS` };
         }
@@ -318,21 +282,15 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
         }
         return { kind: "denied", message: `kill failed with errno ${result.errno}` };
       },
-      async waitForExit(timeoutMs: number): Promise<boolean> {
-        const deadline = performance.now() + timeoutMs;
-        while (isRunning()) {
-          if (performance.now() >= deadline) return false;
-          await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
-        }
-        return true;
-      },
+      waitForExit: (timeoutMs: number) =>
+        waitUntil(() => !isRunning(), { timeoutMs, intervalMs: EXIT_POLL_MS }),
       close() {},
     };
   };
 
   return {
     os: "darwin",
-    signals: Object.keys(DARWIN_SIGNALS) as SignalName[],
+    signals: DARWIN_SIGNALS,
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,

@@ -17,7 +17,8 @@ import type {
   SignalResult,
   SocketEntry,
 } from "../types.ts";
-import { pollPause } from "../poll_pause.ts";
+import { waitUntil } from "../poll.ts";
+import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { dumpSockets, withListenerUids } from "./sock_diag.ts";
@@ -30,15 +31,6 @@ const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] 
   { file: "/proc/net/udp", protocol: "udp", family: 4 },
   { file: "/proc/net/udp6", protocol: "udp", family: 6 },
 ];
-
-/**
- * Interval between checks while waiting for a process to exit: most servers exit within a few
- * milliseconds of SIGTERM, so poll tightly at first (a check is one small procfs read), then
- * back off for the slow ones.
- */
-function exitPollMs(waitedMs: number): number {
-  return waitedMs < 50 ? 1 : waitedMs < 500 ? 5 : 20;
-}
 
 function readProcTable(table: typeof TABLES[number]): ProcNetSocket[] {
   let text: string;
@@ -99,31 +91,31 @@ function findSockets(
   if (rows.length === 0) return [];
   const myUid = Deno.uid();
   return rows.map((row): HeldSocket => {
+    const socket = row.entry;
     if (row.inode === "0") {
-      return {
-        socket: row.entry,
-        pids: [],
-        ownerless: true,
-        ownerNote: "held by the kernel, not by a process (it goes away by itself)",
-      };
+      const note = "held by the kernel, not by a process (it goes away by itself)";
+      return { socket, holders: { kind: "none", note } };
     }
     const pids = holders.get(row.inode) ?? [];
-    const owner = row.entry.user ?? String(row.entry.uid);
-    if (pids.length > 0) {
-      // Not root, and another user's socket: its creator (nginx's root master beside its
-      // workers, say) may be among the processes that could not be inspected.
-      if (myUid === 0 || unreadable.length === 0 || row.entry.uid === myUid) {
-        return { socket: row.entry, pids };
-      }
+    const owner = socket.user ?? String(socket.uid);
+    if (pids.length === 0) {
       return {
-        socket: row.entry,
-        pids,
-        hiddenHolders: true,
-        ownerNote: `other holders may be hidden: the socket belongs to user ${owner}, whose ` +
-          "processes portctl cannot inspect; run portctl with sudo to see and end them",
+        socket,
+        holders: {
+          kind: "hidden",
+          visiblePids: [],
+          note: hiddenOwnerNote(owner, myUid, unreadable),
+        },
       };
     }
-    return { socket: row.entry, pids, ownerNote: hiddenOwnerNote(owner, myUid, unreadable) };
+    // Not root, and another user's socket: its creator (nginx's root master beside its workers,
+    // say) may be among the processes that could not be inspected.
+    if (myUid === 0 || unreadable.length === 0 || socket.uid === myUid) {
+      return { socket, holders: { kind: "visible", pids, note: null } };
+    }
+    const note = `other holders may be hidden: the socket belongs to user ${owner}, whose ` +
+      "processes portctl cannot inspect; run portctl with sudo to see and end them";
+    return { socket, holders: { kind: "hidden", visiblePids: pids, note } };
   });
 }
 
@@ -190,52 +182,11 @@ function openProcess(info: ProcessInfo): ProcessHandle {
         return describeKillError(error);
       }
     },
-    async waitForExit(timeoutMs: number): Promise<boolean> {
-      const deadline = performance.now() + timeoutMs;
-      const started = performance.now();
-      while (isRunning()) {
-        const now = performance.now();
-        if (now >= deadline) return false;
-        await pollPause(exitPollMs(now - started));
-      }
-      return true;
-    },
+    // A check is one small procfs read: the default backoff polls tightly at first.
+    waitForExit: (timeoutMs: number) => waitUntil(() => !isRunning(), { timeoutMs }),
     close() {},
   };
 }
-
-/** Every POSIX signal Deno can send on Linux; `--signal` accepts these. */
-const LINUX_SIGNALS: readonly SignalName[] = [
-  "SIGTERM",
-  "SIGKILL",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGPIPE",
-  "SIGTRAP",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGSEGV",
-  "SIGILL",
-  "SIGSYS",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-];
 
 /** The Linux implementation of {@linkcode PlatformBackend}. */
 export const backend: PlatformBackend = {
