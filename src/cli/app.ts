@@ -14,19 +14,16 @@ import {
   run,
   text_en,
 } from "@stricli/core";
-import { ExitCode, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { UnsupportedPlatformError } from "../platform/types.ts";
 import { versionLine } from "../version.ts";
 import { type CliContext, createContext } from "./context.ts";
-import { EXIT_CODES_HELP } from "./help_text.ts";
 import { completionsCommand } from "./completions_command.ts";
 import { killCommand } from "./kill.ts";
 import { listCommand } from "./list.ts";
 import { pluginsRoutes } from "./plugins.ts";
 import { whoCommand } from "./who.ts";
-
-/** Exit code for a failure that is portctl's own bug. */
-export const INTERNAL_ERROR_EXIT = 4;
+import { EXIT_CODES_HELP, ExitCode } from "./exit_codes.ts";
 
 /** The message of an error without its stack: users get one line, never a trace. */
 function messageOf(error: unknown): string {
@@ -87,7 +84,7 @@ const app = buildApplication(routes, {
   versionInfo: { getCurrentVersion: () => Promise.resolve(versionLine()) },
   scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
   documentation: { disableAnsiColor: true },
-  determineExitCode: (error) => isUsageError(error) ? ExitCode.Usage : INTERNAL_ERROR_EXIT,
+  determineExitCode: (error) => isUsageError(error) ? ExitCode.Usage : ExitCode.Internal,
   localization: {
     text: {
       ...text_en,
@@ -110,7 +107,7 @@ function toExitCode(code: number | string | null | undefined, context: CliContex
   if (numeric === StricliExitCode.Success) return context.exit;
   if (numeric < 0 && numeric !== StricliExitCode.InternalError) return ExitCode.Usage;
   return numeric === StricliExitCode.InternalError || numeric === StricliExitCode.CommandRunError
-    ? INTERNAL_ERROR_EXIT
+    ? ExitCode.Internal
     : numeric;
 }
 
@@ -120,5 +117,5 @@ export async function runCli(args: readonly string[]): Promise<number> {
   await run(app, args, context);
   const code = toExitCode(context.process.exitCode, context);
   // Lost output is a failure of portctl's own, unless the run already failed for a clearer reason.
-  return context.outputFailed && code === ExitCode.Ok ? INTERNAL_ERROR_EXIT : code;
+  return context.outputFailed && code === ExitCode.Ok ? ExitCode.Internal : code;
 }

@@ -6,13 +6,13 @@
  */
 
 import { buildCommand } from "@stricli/core";
-import { ExitCode, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { completionScript, parseShell, SHELLS } from "./completions.ts";
 import type { CliContext } from "./context.ts";
-import { SIMPLE_EXIT_CODES_HELP } from "./help_text.ts";
 import { listFilter } from "./list.ts";
+import { ExitCode, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 
 type CompletionsWhat = ReturnType<typeof parseShell> | "ports";
 

@@ -5,7 +5,7 @@
  */
 
 import { buildCommand } from "@stricli/core";
-import { ExitCode, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { NO_HOOKS } from "../core/hooks.ts";
 import { type KillMode, killPort, killSucceeded } from "../core/kill.ts";
 import { parseSignal } from "../core/signals.ts";
@@ -14,9 +14,10 @@ import { loadBackend } from "../platform/mod.ts";
 import type { PlatformBackend } from "../platform/types.ts";
 import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { TARGETS_HELP } from "./help_text.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
 import { secondsParser, switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
+import { EXIT_CODES_HELP, ExitCode } from "./exit_codes.ts";
 
 /** Parsed `kill` flags. */
 export interface KillFlags {

@@ -5,14 +5,13 @@
  */
 
 import { buildCommand } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { Protocol, SocketEntry } from "../platform/types.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP } from "./help_text.ts";
 import { switchFlag } from "./parsers.ts";
+import { EXIT_CODES_HELP, ExitCode } from "./exit_codes.ts";
 
 /** Parsed `list` flags. */
 export interface ListFlags {

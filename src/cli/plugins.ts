@@ -6,9 +6,8 @@
  */
 
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import type { CliContext } from "./context.ts";
-import { SIMPLE_EXIT_CODES_HELP } from "./help_text.ts";
+import { ExitCode, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 
 /** Parsed `plugins list` flags. */
 export interface PluginsListFlags {

@@ -5,15 +5,15 @@
  */
 
 import { buildCommand } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { TARGETS_HELP } from "./help_text.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
 import { switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
+import { EXIT_CODES_HELP, ExitCode } from "./exit_codes.ts";
 
 /** Parsed `who` flags. */
 export interface WhoFlags {
