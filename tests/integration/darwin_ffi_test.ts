@@ -8,7 +8,7 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
-import { LibSystem, openLibSystem } from "../../src/platform/darwin/libproc.ts";
+import { LibSystem, openLibSystem } from "../../src/platform/darwin/libsystem.ts";
 
 const SOURCE = new URL("../fixtures/darwin/fake_libsystem.c", import.meta.url).pathname;
 

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { darwinFixture } from "../fixtures/darwin/fixtures.ts";
 import { FakeMac } from "../fixtures/darwin/fake_libsystem.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
-import { LibSystem } from "../../src/platform/darwin/libproc.ts";
+import { LibSystem } from "../../src/platform/darwin/libsystem.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
 
 /**

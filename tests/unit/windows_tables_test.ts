@@ -8,7 +8,6 @@ import {
   decodeSocketTable,
   decodeUtf16z,
   fileTimeToken,
-  formatIpv6,
   type OwnedSocketRow,
   type TableKind,
   tcpStateName,
@@ -223,12 +222,6 @@ Deno.test("tcp6 rows: addresses printed compressed, mapped IPv4 as ::ffff:a.b.c.
     new Set(rows.map((r) => `${r.socket.family} ${r.socket.state} ${r.pid}`)),
     new Set(["6 LISTEN 42"]),
   );
-});
-
-Deno.test("formatIpv6 shortens the longest zero run, the first of equal ones", () => {
-  equal(formatIpv6(new Uint8Array(ipv6("20010db8000000000001000000000001"))), "2001:db8::1:0:0:1");
-  equal(formatIpv6(new Uint8Array(ipv6("00010000000000010000000000010001"))), "1::1:0:0:1:1");
-  equal(formatIpv6(new Uint8Array(ipv6("00000000000000010000000000000000"))), "0:0:0:1::");
 });
 
 Deno.test("udp4 and udp6 rows: UNCONN with port and owner", () => {

@@ -24,18 +24,15 @@ import type {
   SignalResult,
   SocketEntry,
 } from "../types.ts";
+import { LibSystem, type LibSystemSymbols, openLibSystem } from "./libsystem.ts";
 import {
   type DecodedSocket,
   decodeSocketFdInfo,
   EPERM,
   ESRCH,
-  LibSystem,
-  type LibSystemSymbols,
-  openLibSystem,
-  PROC_FDINFO,
-  PROX_FDTYPE_SOCKET,
   socketFdLocalPort,
-} from "./libproc.ts";
+  socketFds,
+} from "./proc_info.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { waitUntil } from "../poll.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
@@ -100,11 +97,8 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
         if (fds.errno === EPERM) denied++;
         continue;
       }
-      const list = fds.value;
-      const data = new DataView(list.buffer, list.byteOffset, list.byteLength);
-      for (let at = 0; at + PROC_FDINFO.size <= list.byteLength; at += PROC_FDINFO.size) {
-        if (data.getUint32(at + PROC_FDINFO.type, true) !== PROX_FDTYPE_SOCKET) continue;
-        const info = lib.socketFdInfo(pid, data.getInt32(at + PROC_FDINFO.fd, true));
+      for (const fd of socketFds(fds.value)) {
+        const info = lib.socketFdInfo(pid, fd);
         if (!info.ok) continue; // closed since the fd list was read
         const port = socketFdLocalPort(info.value);
         if (port === null || (ports !== null && !ports.has(port))) continue;

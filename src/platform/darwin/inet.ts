@@ -9,8 +9,6 @@
 import type { IpFamily, Protocol, SocketState } from "../types.ts";
 import { formatIpv4, formatIpv6 } from "../ip_text.ts";
 
-export { formatIpv4, formatIpv6 };
-
 /** `AF_INET` in `sys/socket.h`. */
 export const AF_INET = 2;
 /** `AF_INET6` in `sys/socket.h` (30 on Darwin, not 10 as on Linux). */

@@ -9,7 +9,7 @@
 
 import type { Protocol, SocketState } from "../types.ts";
 import { dualStackOf, familyOf, formatPcbAddress, tcpStateName, udpStateName } from "./inet.ts";
-import type { DecodedSocket } from "./libproc.ts";
+import type { DecodedSocket } from "./proc_info.ts";
 
 /** `xgn_kind` values from XNU `bsd/sys/socketvar.h`. */
 export const XSO_SOCKET = 0x001;

@@ -21,7 +21,8 @@ import { waitUntil } from "../poll.ts";
 import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
-import { dumpSockets, withListenerUids } from "./sock_diag.ts";
+import { withListenerUids } from "./inet_diag.ts";
+import { dumpSockets } from "./sock_diag.ts";
 import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
 import { userName } from "./users.ts";
 

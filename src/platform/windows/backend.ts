@@ -256,8 +256,7 @@ function openProcess(info: ProcessInfo): ProcessHandle {
 /**
  * Why a port no socket table lists may still be unusable, or null when it binds: Windows reserves
  * port ranges (Hyper-V, WSL2, Docker, WinNAT) that no process owns, and users otherwise hear only
- * "nothing holds it". For the CLI to call when a target matched nothing (proposed as an optional
- * `PlatformBackend.unheldPortNote`).
+ * "nothing holds it". The backend's `unheldPortNote`, asked only when a target matched nothing.
  *
  * @example
  * ```ts
