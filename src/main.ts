@@ -4,7 +4,7 @@
  * @module
  */
 
-import { runCli } from "./cli/app.ts";
+import { runCli } from "./cli/run.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args));

@@ -7,6 +7,7 @@ import {
   COMPILE_PERMISSIONS,
   compileArgs,
   detectFormat,
+  lazyIncludes,
   LINUX_COMPILE_PERMISSIONS,
   MIN_COMPILE_DENO_VERSION,
   parseChecksumFile,
@@ -79,6 +80,7 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "--allow-sys",
     "--allow-write",
     "--allow-net",
+    ...lazyIncludes("/r/src/main.ts"),
     "/r/src/main.ts",
   ]);
   deepEqual(compileArgs(linux, { outDir: "dist", entry: "src/main.ts" }), [
@@ -90,11 +92,23 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "dist/x86_64-unknown-linux-gnu/portctl",
     "--exclude-unused-npm",
     "--allow-all",
+    ...lazyIncludes("src/main.ts"),
     "src/main.ts",
   ]);
+  deepEqual(lazyIncludes("src/main.ts").slice(0, 4), [
+    "--include",
+    "src/cli/app.ts",
+    "--include",
+    "src/cli/kill.ts",
+  ]);
+  // Every lazily imported module exists where the build will look for it.
+  for (const [flag, path] of chunks(lazyIncludes("src/main.ts"))) {
+    equal(flag, "--include");
+    ok(Deno.statSync(new URL(`../../${path}`, import.meta.url)).isFile, path);
+  }
   for (const t of TARGETS) {
     const args = compileArgs(t, { outDir: "dist", entry: "src/main.ts" });
-    for (const forbidden of ["--include", "--no-check", "-A"]) {
+    for (const forbidden of ["--no-check", "-A"]) {
       ok(!args.includes(forbidden), `${forbidden} must not be passed`);
     }
     deepEqual(permissionsFor(t), t.npmOs === "linux" ? ["--allow-all"] : COMPILE_PERMISSIONS);
@@ -202,3 +216,9 @@ Deno.test("tidyCompileError drops colours and the stack backtrace", () => {
   match(tidy, /^error: Writing deno compile executable/);
   ok(!tidy.includes("Stack backtrace") && !tidy.includes("\x1b["));
 });
+
+function chunks(items: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
+  return pairs;
+}
