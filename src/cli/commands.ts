@@ -74,7 +74,9 @@ const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listenin
 function signalsHelp(): string {
   const table = currentSignals();
   if (!table) return "";
-  const words = `--signal takes ${describeSignals(table)}; --term sends ${table.graceful}`.split(" ");
+  const words = `--signal takes ${describeSignals(table)}; --term sends ${table.graceful}`.split(
+    " ",
+  );
   const lines = [""];
   for (const word of words) {
     const last = lines.length - 1;

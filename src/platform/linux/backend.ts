@@ -128,8 +128,9 @@ function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readon
   }
   if (unreadable.length > 0) {
     const shown = unreadable.slice(0, 3).join(", ") + (unreadable.length > 3 ? ", ..." : "");
-    return `owner not visible: even root may not read the fds of PID ${shown} (a container's ` +
-      "init, or a protected process); one of them, or a process in another PID namespace, holds it";
+    return `owner not visible: even root may not read the fds of PID ${shown} (a process of a ` +
+      "parent user namespace, such as the host's init seen from a container, or a protected " +
+      "process); one of them, or a process in another PID namespace, holds it";
   }
   return "owner not visible: no process in this PID namespace holds it (a container or another " +
     "PID namespace does)";
