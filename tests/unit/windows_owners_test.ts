@@ -1,6 +1,6 @@
 // Who holds a Windows socket row, and the notes for Windows' traps (pure; runs on every OS).
 
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import {
   heldSocketFor,
   unheldPortNote,
@@ -33,7 +33,7 @@ const live = snapshot(
 );
 
 Deno.test("a live owner holds its socket", () => {
-  deepEqual(heldSocketFor({ socket: socket(), pid: 700 }, live), {
+  assertEquals(heldSocketFor({ socket: socket(), pid: 700 }, live), {
     socket: socket(),
     holders: { kind: "visible", pids: [700], note: null },
   });
@@ -41,33 +41,33 @@ Deno.test("a live owner holds its socket", () => {
 
 Deno.test("PID 4 is the kernel: kept as the holder, with HTTP.sys named in the note", () => {
   const { holders } = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
-  ok(holders.kind === "visible");
-  deepEqual(holders.pids, [4]);
-  match(holders.note ?? "", /Windows kernel \(PID 4, System\)/);
-  match(holders.note ?? "", /HTTP\.sys/);
-  match(holders.note ?? "", /netsh http show servicestate/);
+  assert(holders.kind === "visible");
+  assertEquals(holders.pids, [4]);
+  assertMatch(holders.note ?? "", /Windows kernel \(PID 4, System\)/);
+  assertMatch(holders.note ?? "", /HTTP\.sys/);
+  assertMatch(holders.note ?? "", /netsh http show servicestate/);
 });
 
 Deno.test("PID 0 rows belong to no process: ownerless, nothing to end", () => {
   const { holders } = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
-  equal(holders.kind, "none");
-  match(holders.note ?? "", /PID 0/);
-  match(holders.note ?? "", /TIME_WAIT until it expires/);
+  assertEquals(holders.kind, "none");
+  assertMatch(holders.note ?? "", /PID 0/);
+  assertMatch(holders.note ?? "", /TIME_WAIT until it expires/);
 });
 
 Deno.test("an exited owner: its live children are named as the likely holders, not ended", () => {
   const { holders } = heldSocketFor({ socket: socket(), pid: 800 }, live);
-  ok(holders.kind === "hidden");
-  deepEqual(holders.visiblePids, []);
-  match(holders.note, /owning process 800 has exited/);
-  match(holders.note, /810 node\.exe, 811 esbuild\.exe/);
+  assert(holders.kind === "hidden");
+  assertEquals(holders.visiblePids, []);
+  assertMatch(holders.note, /owning process 800 has exited/);
+  assertMatch(holders.note, /810 node\.exe, 811 esbuild\.exe/);
 });
 
 Deno.test("an exited owner with no live children says so", () => {
   const { holders } = heldSocketFor({ socket: socket(), pid: 900 }, live);
-  ok(holders.kind === "hidden");
-  deepEqual(holders.visiblePids, []);
-  match(holders.note, /no live child of 900/);
+  assert(holders.kind === "hidden");
+  assertEquals(holders.visiblePids, []);
+  assertMatch(holders.note, /no live child of 900/);
 });
 
 Deno.test("many children: the note names five and counts the rest", () => {
@@ -77,25 +77,25 @@ Deno.test("many children: the note names five and counts the rest", () => {
   );
   const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).holders.note ??
     "";
-  match(note, /1004 w\.exe and 3 more$/);
-  ok(!note.includes("1005"));
+  assertMatch(note, /1004 w\.exe and 3 more$/);
+  assert(!note.includes("1005"));
 });
 
 Deno.test("a port nobody holds but that will not bind: reserved by Windows, or held elsewhere", () => {
-  equal(unheldPortNote("tcp", 50000, 0), null);
+  assertEquals(unheldPortNote("tcp", 50000, 0), null);
   const reserved = unheldPortNote("tcp", 50000, WSAEACCES) ?? "";
-  match(reserved, /tcp port 50000/);
-  match(reserved, /Hyper-V/);
-  match(reserved, /netsh int ipv4 show excludedportrange protocol=tcp/);
-  match(unheldPortNote("udp", 53, WSAEADDRINUSE) ?? "", /udp port 53.*WSAEADDRINUSE/);
-  match(unheldPortNote("udp", 53, 10050) ?? "", /Winsock error 10050/);
+  assertMatch(reserved, /tcp port 50000/);
+  assertMatch(reserved, /Hyper-V/);
+  assertMatch(reserved, /netsh int ipv4 show excludedportrange protocol=tcp/);
+  assertMatch(unheldPortNote("udp", 53, WSAEADDRINUSE) ?? "", /udp port 53.*WSAEADDRINUSE/);
+  assertMatch(unheldPortNote("udp", 53, 10050) ?? "", /Winsock error 10050/);
 });
 
 Deno.test("WM_CLOSE goes to visible windows, or to the hidden ones when none is visible", () => {
   const a = { id: "a", visible: false };
   const b = { id: "b", visible: true };
   const c = { id: "c", visible: false };
-  deepEqual(windowsToClose([a, b, c]), [b]);
-  deepEqual(windowsToClose([a, c]), [a, c]);
-  deepEqual(windowsToClose([]), []);
+  assertEquals(windowsToClose([a, b, c]), [b]);
+  assertEquals(windowsToClose([a, c]), [a, c]);
+  assertEquals(windowsToClose([]), []);
 });
