@@ -34,6 +34,7 @@ import {
   socketFds,
 } from "./proc_info.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
+import { describeEach } from "../describe_each.ts";
 import { waitUntil } from "../poll.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
 
@@ -242,16 +243,6 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     };
   };
 
-  const describeProcesses = (pids: readonly number[]): Map<number, ProcessInfo> => {
-    const found = new Map<number, ProcessInfo>();
-    for (const pid of pids) {
-      if (found.has(pid)) continue;
-      const info = describeProcess(pid);
-      if (info) found.set(pid, info);
-    }
-    return found;
-  };
-
   const openProcess = (info: ProcessInfo): ProcessHandle => {
     const isRunning = (): boolean => readStartTime(info.pid) === info.startTime;
     return {
@@ -288,7 +279,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,
-    describeProcesses,
+    describeProcesses: (pids) => describeEach(pids, describeProcess),
     openProcess,
   };
 }

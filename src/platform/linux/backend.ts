@@ -17,6 +17,7 @@ import type {
   SignalResult,
   SocketEntry,
 } from "../types.ts";
+import { describeEach } from "../describe_each.ts";
 import { waitUntil } from "../poll.ts";
 import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
@@ -136,16 +137,6 @@ function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readon
     "PID namespace does)";
 }
 
-function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
-  const found = new Map<number, ProcessInfo>();
-  for (const pid of pids) {
-    if (found.has(pid)) continue;
-    const info = readProcessInfo(pid);
-    if (info) found.set(pid, info);
-  }
-  return found;
-}
-
 function describeKillError(error: unknown): SignalResult {
   if (error instanceof Deno.errors.NotFound) return { kind: "gone" };
   if (error instanceof Deno.errors.PermissionDenied) {
@@ -196,6 +187,6 @@ export const backend: PlatformBackend = {
   signals: LINUX_SIGNALS,
   protectedPids: new Set([1]),
   findSockets,
-  describeProcesses,
+  describeProcesses: (pids) => describeEach(pids, readProcessInfo),
   openProcess,
 };
