@@ -218,15 +218,16 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
     // of embedded data.
     "--exclude-unused-npm",
     ...permissionsFor(target),
-    ...lazyIncludes(options.entry),
+    ...lazyIncludes(),
     options.entry,
   ];
 }
 
-/** `--include` for each module `src/lazy_modules.ts` names, beside `entry` (`src/main.ts`). */
-export function lazyIncludes(entry: string): string[] {
-  const folder = entry.includes("/") ? entry.slice(0, entry.lastIndexOf("/") + 1) : "";
-  return Object.values(LAZY_MODULES).flatMap((path) => ["--include", `${folder}${path}`]);
+/** `--include` for each module `src/lazy_modules.ts` names, as a path in this checkout. */
+export function lazyIncludes(): string[] {
+  return Object.values(LAZY_MODULES).flatMap((
+    path,
+  ) => ["--include", new URL(`../src/${path}`, import.meta.url).pathname]);
 }
 
 /** The first bytes of a file, enough to tell its object format. */
