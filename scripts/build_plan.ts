@@ -7,7 +7,7 @@
  * @module
  */
 
-import { LAZY_MODULES } from "../src/lazy_modules.ts";
+import { LAZY_MODULES, WORKER_MODULES } from "../src/lazy_modules.ts";
 
 /** A Rust-style target triple that `deno compile --target` accepts and portctl ships for. */
 export type TargetTriple =
@@ -223,9 +223,12 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
   ];
 }
 
-/** `--include` for each module `src/lazy_modules.ts` names, as a path in this checkout. */
+/**
+ * `--include` for each module `src/lazy_modules.ts` names (imported on demand, or run as a
+ * worker), as a path in this checkout.
+ */
 export function lazyIncludes(): string[] {
-  return Object.values(LAZY_MODULES).flatMap((
+  return [...Object.values(LAZY_MODULES), ...Object.values(WORKER_MODULES)].flatMap((
     path,
   ) => ["--include", new URL(`../src/${path}`, import.meta.url).pathname]);
 }

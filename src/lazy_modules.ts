@@ -26,6 +26,14 @@ export const LAZY_MODULES = {
   plugins: "plugins/mod.ts",
 } as const;
 
+/**
+ * Modules that run as workers, relative to `src/`: started by URL, so `deno compile` needs them
+ * named too.
+ */
+export const WORKER_MODULES = {
+  fdScanWorker: "platform/linux/fd_scan_worker.ts",
+} as const;
+
 /** What each lazily imported module exports (type-only: Deno reads no module for these). */
 interface LazyModuleTypes {
   app: typeof import("./cli/app.ts");
