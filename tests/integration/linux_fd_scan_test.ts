@@ -13,7 +13,11 @@ import {
   socketInode,
 } from "../../src/platform/linux/fd_folders.ts";
 import { findSocketHolders } from "../../src/platform/linux/fd_scan.ts";
-import { scanInParallel } from "../../src/platform/linux/fd_scan_parallel.ts";
+import {
+  scanInParallel,
+  startScanWorker,
+  systemThreads,
+} from "../../src/platform/linux/fd_scan_parallel.ts";
 import { openScanLibc } from "../../src/platform/linux/libc.ts";
 
 if (Deno.build.os !== "linux") {
@@ -84,7 +88,10 @@ Deno.test({
       const alone = findSocketHolders(new Set(inodes.map(String)));
       const pids = listPids(libc);
       assert(pids.includes(Deno.pid) && pids.includes(1), "every process is listed");
-      const both = scanInParallel(libc, pids, inodes);
+      assert(systemThreads() >= pids.length, "the kernel's thread count bounds the processes");
+      const worker = startScanWorker();
+      assert(worker, "the worker starts");
+      const both = scanInParallel(libc, worker, pids, inodes);
       assert(both, "the worker ran and finished");
       const byInode = new Map<string, number[]>();
       for (const [pid, inode] of both.found) {

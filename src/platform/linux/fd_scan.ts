@@ -23,7 +23,12 @@ import {
   REFUSED,
   withThreads,
 } from "./fd_folders.ts";
-import { PARALLEL_FROM, scanInParallel } from "./fd_scan_parallel.ts";
+import {
+  PARALLEL_FROM,
+  scanInParallel,
+  startScanWorker,
+  systemThreads,
+} from "./fd_scan_parallel.ts";
 import { openScanLibc } from "./libc.ts";
 
 /** What a scan found. */
@@ -73,9 +78,11 @@ export function findSocketHolders(inodes: ReadonlySet<string>): FdScan {
     }
     return { holders, unreadable };
   }
+  // With many processes a second thread scans half of them; it starts before /proc is listed.
+  const worker = systemThreads() >= PARALLEL_FROM ? startScanWorker() : null;
   const pids = listPids(libc);
-  if (pids.length >= PARALLEL_FROM) {
-    const scanned = scanInParallel(libc, pids, [...wanted.keys()]);
+  if (worker) {
+    const scanned = scanInParallel(libc, worker, pids, [...wanted.keys()]);
     if (scanned) {
       for (const [pid, inode] of scanned.found) found(pid, inode);
       for (const list of holders.values()) list.sort((a, b) => a - b);

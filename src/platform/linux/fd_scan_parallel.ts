@@ -15,7 +15,10 @@
 import { type Found, libcProcessScanner } from "./fd_folders.ts";
 import type { ScanSymbols } from "./libc.ts";
 
-/** From how many processes a second thread pays for its start-up. */
+/**
+ * From how many threads on the system (an upper bound of the processes) a second scanning thread
+ * pays for its start-up; measured: below ~1000 processes it does not.
+ */
 export const PARALLEL_FROM = 1000;
 /** PIDs claimed at a time. */
 const CHUNK = 64;
@@ -72,11 +75,34 @@ export interface ParallelScan {
 }
 
 /**
- * Scans the processes `pids` for the socket `inodes` on this thread and a worker's, or returns
- * null when the worker's part cannot be trusted (the caller then scans alone).
+ * The number of threads on the system (the kernel's count in `/proc/loadavg`, `running/total`): an
+ * upper bound of the processes, known before `/proc` is listed, so the worker can start first.
+ */
+export function systemThreads(): number {
+  try {
+    const field = Deno.readTextFileSync("/proc/loadavg").split(" ")[3] ?? "";
+    return Number(field.slice(field.indexOf("/") + 1)) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts the scan's second thread (it waits for the PID list), or null when it cannot start. */
+export function startScanWorker(): Worker | null {
+  try {
+    return new Worker(new URL("./fd_scan_worker.ts", import.meta.url).href, { type: "module" });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Scans the processes `pids` for the socket `inodes` on this thread and `worker`'s (which it
+ * ends), or returns null when the worker's part cannot be trusted (the caller then scans alone).
  */
 export function scanInParallel(
   libc: ScanSymbols,
+  worker: Worker,
   pids: readonly number[],
   inodes: readonly number[],
 ): ParallelScan | null {
@@ -84,12 +110,6 @@ export function scanInParallel(
   const shared = new Int32Array(new SharedArrayBuffer(4 * regions.length));
   shared[SLOT.count] = pids.length;
   shared.set(pids, regions.pids);
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL("./fd_scan_worker.ts", import.meta.url).href, { type: "module" });
-  } catch {
-    return null;
-  }
   try {
     worker.postMessage({ shared: shared.buffer, inodes });
     const wanted = new Set(inodes);
