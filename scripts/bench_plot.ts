@@ -20,9 +20,9 @@ export interface PlotOptions {
   readonly subtitle: string;
 }
 
-const WIDTH = 760;
+const WIDTH = 880;
 const HEIGHT = 460;
-const MARGIN = { left: 70, right: 170, top: 70, bottom: 60 } as const;
+const MARGIN = { left: 70, right: 250, top: 70, bottom: 60 } as const;
 const COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
 
 function escape(text: string): string {
@@ -71,7 +71,7 @@ export function lookupPlot(series: readonly PlotSeries[], options: PlotOptions):
     `<text x="${MARGIN.left}" y="28" font-size="16" font-weight="bold">${
       escape(options.title)
     }</text>`,
-    `<text x="${MARGIN.left}" y="48" fill="#555">${escape(options.subtitle)}</text>`,
+    `<text x="${MARGIN.left}" y="48" fill="#555" font-size="11">${escape(options.subtitle)}</text>`,
   ];
   for (let ms = 0; ms <= top + step / 2; ms += step) {
     parts.push(
