@@ -6,24 +6,20 @@
 
 import type { KillResult, ProcessKillReport } from "../core/kill.ts";
 import type { RespawnReport } from "../core/respawn.ts";
-import type { HookProcess, KillOutcome, SocketSummary } from "../core/hooks.ts";
-import type { SignalName } from "../platform/types.ts";
+import type { HookProcess, SocketSummary } from "../core/hooks.ts";
 import { formatEndpoint, formatProtocol } from "./holders.ts";
 import { printable } from "./printable.ts";
 import type { Styler } from "./style.ts";
 
-/** One process in `kill --json`. Field names are a contract. */
-export interface KillReportJson {
-  readonly pid: number | null;
-  readonly name: string | null;
-  readonly user: string | null;
-  readonly command: string | null;
-  readonly sockets: readonly SocketSummary[];
-  readonly signals: readonly SignalName[];
-  readonly outcome: KillOutcome;
-  readonly message: string | null;
-  readonly elapsedMs: number;
-}
+/** One process in `kill --json`: its fields (null when it cannot be seen), then the report's. */
+export type KillReportJson =
+  & {
+    readonly pid: number | null;
+    readonly name: string | null;
+    readonly user: string | null;
+    readonly command: string | null;
+  }
+  & Omit<ProcessKillReport, "process">;
 
 /**
  * A process that took a target port again after the kill (a supervisor restarted the server),

@@ -15,15 +15,7 @@
  * @module
  */
 
-import type {
-  HeldSocket,
-  PlatformBackend,
-  ProcessHandle,
-  ProcessInfo,
-  SignalName,
-  SignalResult,
-  SocketEntry,
-} from "../types.ts";
+import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../types.ts";
 import { LibSystem, type LibSystemSymbols, openLibSystem } from "./libsystem.ts";
 import {
   type DecodedSocket,
@@ -35,11 +27,8 @@ import {
 } from "./proc_info.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
-import { waitUntil } from "../poll.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
-
-/** Interval between checks while waiting for a process to exit. */
-const EXIT_POLL_MS = 10;
+import { openDarwinProcess } from "./process_handle.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -202,19 +191,6 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     return table === null ? findByScan(match) : findWithTable(table, match);
   };
 
-  /**
-   * The start-time token of `pid`, or null when it has exited (zombies included). Other users'
-   * processes refuse `proc_bsdinfo` without root; `kinfo_proc` carries the same start time.
-   */
-  const readStartTime = (pid: number): string | null => {
-    const lib = native();
-    const bsd = lib.bsdInfo(pid);
-    if (bsd.ok) return bsd.value.zombie ? null : bsd.value.startTime;
-    if (bsd.errno === ESRCH) return null;
-    const start = lib.kinfoProcStart(pid);
-    return start.ok && !start.value.zombie ? start.value.startTime : null;
-  };
-
   const describeProcess = (pid: number): ProcessInfo | null => {
     const lib = native();
     const bsd = lib.bsdInfo(pid);
@@ -243,36 +219,6 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     };
   };
 
-  const openProcess = (info: ProcessInfo): ProcessHandle => {
-    const isRunning = (): boolean => readStartTime(info.pid) === info.startTime;
-    return {
-      info,
-      isRunning,
-      signal(signal: SignalName): SignalResult {
-        const number = DARWIN_SIGNALS.numbers.get(signal);
-        if (number === undefined) {
-          return { kind: "unsupported", message: `${signal} does not exist on macOS` };
-        }
-        // The identity check and the kill are two syscalls; the window between them is
-        // microseconds, against PID reuse that needs the whole PID space to wrap.
-        if (!isRunning()) return { kind: "gone" };
-        const result = native().kill(info.pid, number);
-        if (result.ok) return { kind: "sent" };
-        if (result.errno === ESRCH) return { kind: "gone" };
-        if (result.errno === EPERM) {
-          return {
-            kind: "denied",
-            message: "operation not permitted (the process belongs to another user)",
-          };
-        }
-        return { kind: "denied", message: `kill failed with errno ${result.errno}` };
-      },
-      waitForExit: (timeoutMs: number) =>
-        waitUntil(() => !isRunning(), { timeoutMs, intervalMs: EXIT_POLL_MS }),
-      close() {},
-    };
-  };
-
   return {
     os: "darwin",
     signals: DARWIN_SIGNALS,
@@ -280,7 +226,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     protectedPids: new Set([0, 1]),
     findSockets,
     describeProcesses: (pids) => describeEach(pids, describeProcess),
-    openProcess,
+    openProcess: (info) => openDarwinProcess(info, native),
   };
 }
 

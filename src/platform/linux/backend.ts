@@ -6,25 +6,15 @@
  * @module
  */
 
-import type {
-  HeldSocket,
-  IpFamily,
-  PlatformBackend,
-  ProcessHandle,
-  ProcessInfo,
-  Protocol,
-  SignalName,
-  SignalResult,
-  SocketEntry,
-} from "../types.ts";
+import type { HeldSocket, IpFamily, PlatformBackend, Protocol, SocketEntry } from "../types.ts";
 import { describeEach } from "../describe_each.ts";
-import { waitUntil } from "../poll.ts";
 import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
-import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
+import { openProcess } from "./process_handle.ts";
+import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "./users.ts";
 
 const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] = [
@@ -135,50 +125,6 @@ function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readon
   }
   return "owner not visible: no process in this PID namespace holds it (a container or another " +
     "PID namespace does)";
-}
-
-function describeKillError(error: unknown): SignalResult {
-  if (error instanceof Deno.errors.NotFound) return { kind: "gone" };
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return {
-      kind: "denied",
-      message: "operation not permitted (the process belongs to another user)",
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (/ESRCH|No such process/i.test(message)) return { kind: "gone" };
-  if (/EPERM|not permitted/i.test(message)) {
-    return {
-      kind: "denied",
-      message: "operation not permitted (the process belongs to another user)",
-    };
-  }
-  return { kind: "denied", message };
-}
-
-function openProcess(info: ProcessInfo): ProcessHandle {
-  const isRunning = (): boolean => {
-    const stat = readStat(info.pid);
-    return stat !== null && stat.startTime === info.startTime && !hasExited(info.pid, stat);
-  };
-  return {
-    info,
-    isRunning,
-    signal(signal: SignalName): SignalResult {
-      // The identity check and the kill are two syscalls; the window between them is microseconds,
-      // against PID reuse that needs the whole PID space to wrap.
-      if (!isRunning()) return { kind: "gone" };
-      try {
-        Deno.kill(info.pid, signal);
-        return { kind: "sent" };
-      } catch (error) {
-        return describeKillError(error);
-      }
-    },
-    // A check is one small procfs read: the default backoff polls tightly at first.
-    waitForExit: (timeoutMs: number) => waitUntil(() => !isRunning(), { timeoutMs }),
-    close() {},
-  };
 }
 
 /** The Linux implementation of {@linkcode PlatformBackend}. */
