@@ -11,11 +11,10 @@
 
 import type { SocketEntry, SocketState } from "../types.ts";
 import {
-  dualStackOf,
   familyOf,
-  formatPcbAddress,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  pcbEntry,
   tcpStateName,
   udpStateName,
 } from "./inet.ts";
@@ -275,19 +274,17 @@ export function decodeSocketFdInfo(bytes: Uint8Array): DecodedSocket | null {
   else if (kind === SOCKINFO_TCP) {
     state = tcpStateName(data.getInt32(base + IN_SOCKINFO.tcpState, true));
   } else state = tcpStateName(0);
-  const address = formatPcbAddress(bytes, base + IN_SOCKINFO.localAddress, family, vflag);
-  const dualStack = dualStackOf(family, address, data.getUint32(base + IN_SOCKINFO.flags, true));
   return {
-    entry: {
+    entry: pcbEntry(bytes, {
       protocol,
       family,
-      address,
+      vflag,
+      localAddressAt: base + IN_SOCKINFO.localAddress,
+      flags: data.getUint32(base + IN_SOCKINFO.flags, true),
       port: data.getUint16(base + IN_SOCKINFO.localPort, false),
       state,
-      ...(dualStack === undefined ? {} : { dualStack }),
       uid: data.getUint32(SOCKET_FDINFO.uid, true),
-      user: null,
-    },
+    }),
     generation: data.getBigUint64(base + IN_SOCKINFO.generation, true),
   };
 }
