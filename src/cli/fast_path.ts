@@ -66,8 +66,7 @@ export function kebabCase(name: string): string {
 /** `parse(text)`, or `undefined` when it throws: stricli then reads the line and words the error. */
 async function parsed(
   parse: (this: CliContext, text: string) => unknown,
-  text: string,
-  context: CliContext,
+  { text, context }: { readonly text: string; readonly context: CliContext },
 ): Promise<{ value: unknown } | undefined> {
   try {
     return { value: await parse.call(context, text) };
@@ -116,7 +115,7 @@ export async function readPlainCommandLine(
     if (definition.kind !== "parsed" || !definition.parse) return null;
     const text = rest[++i];
     if (text === undefined || text.startsWith("-")) return null;
-    const value = await parsed(definition.parse, text, context);
+    const value = await parsed(definition.parse, { text, context });
     if (!value) return null;
     if (definition.variadic === true) {
       flags[flag] = [...(flags[flag] as unknown[] | undefined ?? []), value.value];
@@ -130,7 +129,7 @@ export async function readPlainCommandLine(
   if (!parsers) return null;
   const values: unknown[] = [];
   for (const [i, parse] of parsers.entries()) {
-    const value = await parsed(parse, positionals[i], context);
+    const value = await parsed(parse, { text: positionals[i], context });
     if (!value) return null;
     values.push(value.value);
   }

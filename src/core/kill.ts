@@ -147,7 +147,7 @@ async function endProcess(
     timeout: options.timeoutMs / 1000,
   };
   const started = performance.now();
-  const ending = await decideAndSignal(matched, context, backend, options);
+  const ending = await decideAndSignal(matched, { context, backend, options });
   const elapsedMs = ending.signals.length > 0 || ending.outcome === "ended"
     ? performance.now() - started
     : 0;
@@ -155,11 +155,16 @@ async function endProcess(
   return { process, sockets: matched.sockets, ...ending, elapsedMs };
 }
 
+/** What ending one process is done with: what hooks are told, the backend, the run's options. */
+interface EndingRun {
+  readonly context: BeforeKillContext;
+  readonly backend: PlatformBackend;
+  readonly options: KillOptions;
+}
+
 async function decideAndSignal(
   matched: MatchedProcess,
-  context: BeforeKillContext,
-  backend: PlatformBackend,
-  options: KillOptions,
+  { context, backend, options }: EndingRun,
 ): Promise<Ending> {
   const refused = (outcome: KillOutcome, message: string): Ending => ({
     outcome,
@@ -232,8 +237,7 @@ type SignalStep =
 
 async function signalAndWait(
   handle: ProcessHandle,
-  signal: SignalName,
-  waitMs: number,
+  { signal, waitMs }: { readonly signal: SignalName; readonly waitMs: number },
 ): Promise<SignalStep> {
   const result = handle.signal(signal);
   if (result.kind === "gone") return { kind: "exited", sent: false };
@@ -252,7 +256,7 @@ async function sendSignals(handle: ProcessHandle, plan: SignalPlan): Promise<End
     }
   }
   const firstWaitMs = plan.signal === SIGKILL ? AFTER_SIGKILL_WAIT_MS : plan.timeoutMs;
-  const first = await signalAndWait(handle, plan.signal, firstWaitMs);
+  const first = await signalAndWait(handle, { signal: plan.signal, waitMs: firstWaitMs });
   const sent = wasSent(first) ? [plan.signal] : [];
   if (first.kind === "exited") {
     // nginx workers, for one, exit on their master's signal before portctl reaches them.
@@ -268,7 +272,7 @@ async function sendSignals(handle: ProcessHandle, plan: SignalPlan): Promise<End
     return { outcome: "still-running", message, signals: sent };
   }
   // Escalation: the graceful signal failed or is not available here (Windows without a console).
-  const second = await signalAndWait(handle, SIGKILL, AFTER_SIGKILL_WAIT_MS);
+  const second = await signalAndWait(handle, { signal: SIGKILL, waitMs: AFTER_SIGKILL_WAIT_MS });
   const signals = wasSent(second) ? [...sent, SIGKILL] : sent;
   switch (second.kind) {
     case "exited":

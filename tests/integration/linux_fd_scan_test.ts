@@ -91,7 +91,7 @@ Deno.test({
       assert(systemThreads() >= pids.length, "the kernel's thread count bounds the processes");
       const worker = startScanWorker();
       assert(worker, "the worker starts");
-      const both = scanInParallel(libc, worker, pids, inodes);
+      const both = scanInParallel(libc, { worker, pids, inodes });
       assert(both, "the worker ran and finished");
       const byInode = new Map<string, number[]>();
       for (const [pid, inode] of both.found) {

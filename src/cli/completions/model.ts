@@ -125,15 +125,20 @@ export async function completionTree(
   routes: RouteMap<CommandContext>,
   context: CommandContext,
 ): Promise<CommandCompletion> {
-  const root = await group(routes, [], [], context);
+  const root = await group(routes, { path: [], names: [], context });
   return { ...root, flags: [...root.flags, VERSION] };
+}
+
+/** Where a group of routes sits: the words that lead to it, its names, the context to ask with. */
+interface GroupPlace {
+  readonly path: readonly string[];
+  readonly names: readonly string[];
+  readonly context: CommandContext;
 }
 
 async function group(
   routes: RouteMap<CommandContext>,
-  path: readonly string[],
-  names: readonly string[],
-  context: CommandContext,
+  { path, names, context }: GroupPlace,
 ): Promise<CommandCompletion> {
   const subcommands: CommandCompletion[] = [];
   for (const entry of routes.getAllEntries()) {
@@ -142,7 +147,7 @@ async function group(
     const entryNames = [name, ...entry.aliases];
     const target = entry.target;
     if ("getAllEntries" in target) {
-      subcommands.push(await group(target, [...path, name], entryNames, context));
+      subcommands.push(await group(target, { path: [...path, name], names: entryNames, context }));
       continue;
     }
     const parameters = target.parameters as CommandParameters;

@@ -101,7 +101,10 @@ const AT_FDCWD = -100;
 /** The libc scanner: folders read with getdents64, links relative to their open folder. */
 export interface LibcScanner {
   /** Scans the folder at `path` (NUL-terminated bytes) relative to the open folder `dirFd`. */
-  readonly scanAt: (dirFd: number, path: Uint8Array, pid: number) => number;
+  readonly scanAt: (
+    pid: number,
+    folder: { readonly dirFd: number; readonly path: Uint8Array },
+  ) => number;
   /** The same for a path given as text: a {@linkcode FolderScanner}. */
   readonly scan: FolderScanner;
 }
@@ -118,7 +121,7 @@ export function libcFolderScanner(libc: ScanSymbols, found: Found): LibcScanner 
   // Sizes as the BigInts FFI takes, made once: this loop runs for every fd on the system.
   const entriesSize = BigInt(entries.length);
   const linkSize = BigInt(link.length);
-  const scanAt = (dirFd: number, path: Uint8Array, pid: number): number => {
+  const scanAt: LibcScanner["scanAt"] = (pid, { dirFd, path }) => {
     const fd = libc.openat(dirFd, path, O_RDONLY_CLOEXEC);
     if (fd < 0) return errno.getInt32() === EACCES ? REFUSED : 0; // else exited: normal
     let count = 0;
@@ -153,7 +156,7 @@ export function libcFolderScanner(libc: ScanSymbols, found: Found): LibcScanner 
   const scan: FolderScanner = (pid, folder) => {
     const { written = 0 } = encoder.encodeInto(folder, path);
     path[written] = 0;
-    return scanAt(AT_FDCWD, path, pid);
+    return scanAt(pid, { dirFd: AT_FDCWD, path });
   };
   return { scanAt, scan };
 }
@@ -190,7 +193,10 @@ const FD_SUFFIX = new TextEncoder().encode("/fd");
  * thread exited while its other threads hold its files), reads a live thread's: threads share
  * one fd table. Returns how the process read in the end.
  */
-export function withThreads(pid: number, scanned: number, scanFolder: FolderScanner): number {
+export function withThreads(
+  pid: number,
+  { scanned, scanFolder }: { readonly scanned: number; readonly scanFolder: FolderScanner },
+): number {
   if (scanned !== 0) return scanned;
   const pidText = String(pid);
   for (const tid of otherThreads(pidText)) {
@@ -219,7 +225,8 @@ export function libcProcessScanner(libc: ScanSymbols, found: Found): ProcessScan
       for (let i = 0; i < digits.length; i++) folder[i] = digits.charCodeAt(i);
       folder.set(FD_SUFFIX, digits.length);
       folder[digits.length + FD_SUFFIX.length] = 0;
-      return withThreads(pid, folders.scanAt(proc, folder, pid), folders.scan) !== REFUSED;
+      const scanned = folders.scanAt(pid, { dirFd: proc, path: folder });
+      return withThreads(pid, { scanned, scanFolder: folders.scan }) !== REFUSED;
     },
     close: () => libc.close(proc),
   };

@@ -73,7 +73,10 @@ export function findSocketHolders(inodes: ReadonlySet<string>): FdScan {
       const first = pidText.charCodeAt(0);
       if (first < 48 || first > 57) continue; // not a PID folder
       const pid = Number(pidText);
-      const scanned = withThreads(pid, scanFolder(pid, `/proc/${pidText}/fd`), scanFolder);
+      const scanned = withThreads(pid, {
+        scanned: scanFolder(pid, `/proc/${pidText}/fd`),
+        scanFolder,
+      });
       if (scanned === REFUSED) unreadable.push(pid);
     }
     return { holders, unreadable };
@@ -82,7 +85,7 @@ export function findSocketHolders(inodes: ReadonlySet<string>): FdScan {
   const worker = systemThreads() >= PARALLEL_FROM ? startScanWorker() : null;
   const pids = listPids(libc);
   if (worker) {
-    const scanned = scanInParallel(libc, worker, pids, [...wanted.keys()]);
+    const scanned = scanInParallel(libc, { worker, pids, inodes: [...wanted.keys()] });
     if (scanned) {
       for (const [pid, inode] of scanned.found) found(pid, inode);
       for (const list of holders.values()) list.sort((a, b) => a - b);

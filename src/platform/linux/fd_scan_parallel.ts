@@ -102,9 +102,11 @@ export function startScanWorker(): Worker | null {
  */
 export function scanInParallel(
   libc: ScanSymbols,
-  worker: Worker,
-  pids: readonly number[],
-  inodes: readonly number[],
+  { worker, pids, inodes }: {
+    readonly worker: Worker;
+    readonly pids: readonly number[];
+    readonly inodes: readonly number[];
+  },
 ): ParallelScan | null {
   const regions = layout(pids.length);
   const shared = new Int32Array(new SharedArrayBuffer(4 * regions.length));
