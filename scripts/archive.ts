@@ -7,6 +7,8 @@
  * @module
  */
 
+import { concatBytes } from "../src/core/bytes.ts";
+
 /** One file to put in an archive. */
 export interface ArchiveEntry {
   /** Path inside the archive, `/`-separated, at most 100 bytes. */
@@ -51,7 +53,7 @@ export async function tarGz(
     if (pad > 0) blocks.push(new Uint8Array(pad));
   }
   blocks.push(new Uint8Array(1024)); // two zero blocks end the archive
-  return await compress(concat(blocks), "gzip");
+  return await compress(concatBytes(blocks), "gzip");
 }
 
 function tarHeader(entry: ArchiveEntry, mtime: number): Uint8Array {
@@ -136,7 +138,7 @@ export async function zip(
   e.setUint16(10, entries.length, true);
   e.setUint32(12, centralSize, true);
   e.setUint32(16, offset, true);
-  return concat([...locals, ...centrals, end]);
+  return concatBytes([...locals, ...centrals, end]);
 }
 
 function dosDateTime(epochSeconds: number): { time: number; date: number } {
@@ -170,14 +172,4 @@ async function compress(data: Uint8Array, format: CompressionFormat): Promise<Ui
     new CompressionStream(format),
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

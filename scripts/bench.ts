@@ -5,11 +5,17 @@
  *
  * 1. Lookup, with N idle processes on the system (default 2000) plus one listener.
  * 2. Time until a port is free again, for a listener that exits on SIGTERM.
+ * 3. How lookup cost grows with the number of processes (250 to 8000 by default), for portctl,
+ *    ss, lsof and fuser, drawn into an SVG (docs/bench-lookup.svg) that the README shows.
  *
- * Usage: deno task bench [--processes N] [--rounds R] [--kill-rounds K] [--json FILE]
+ * Usage: deno task bench [--processes N] [--rounds R] [--kill-rounds K]
+ *                        [--scaling N,N,...|none] [--scaling-rounds R] [--svg FILE] [--json FILE]
  *
  * @module
  */
+
+import { waitUntil } from "../src/platform/poll.ts";
+import { lookupPlot, type PlotSeries } from "./bench_plot.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/main.ts`;
@@ -20,30 +26,45 @@ interface Options {
   processes: number;
   rounds: number;
   killRounds: number;
+  scaling: number[];
+  scalingRounds: number;
+  svg: string;
   json: string | null;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { processes: 2000, rounds: 30, killRounds: 10, json: null };
+  const options: Options = {
+    processes: 2000,
+    rounds: 30,
+    killRounds: 10,
+    scaling: [250, 500, 1000, 2000, 4000, 8000],
+    scalingRounds: 10,
+    svg: `${ROOT}docs/bench-lookup.svg`,
+    json: null,
+  };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     const number = Number(value);
+    const counts = value === "none" ? [] : (value ?? "").split(",").map(Number);
     if (flag === "--json" && value) options.json = value;
+    else if (flag === "--svg" && value) options.svg = value;
     else if (flag === "--processes" && number >= 0) options.processes = number;
     else if (flag === "--rounds" && number >= 1) options.rounds = number;
     else if (flag === "--kill-rounds" && number >= 1) options.killRounds = number;
-    else {
+    else if (flag === "--scaling-rounds" && number >= 1) options.scalingRounds = number;
+    else if (flag === "--scaling" && counts.every((n) => Number.isInteger(n) && n >= 0)) {
+      options.scaling = counts;
+    } else {
       console.error(
-        `bench: unknown or bad argument "${flag} ${value ?? ""}"; ` +
-          "expected --processes N, --rounds R, --kill-rounds K, --json FILE",
+        `bench: unknown or bad argument "${flag} ${value ?? ""}"; expected --processes N, ` +
+          "--rounds R, --kill-rounds K, --scaling N,N,...|none, --scaling-rounds R, --svg FILE, " +
+          "--json FILE",
       );
       Deno.exit(2);
     }
   }
   return options;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function which(name: string): string | null {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -214,6 +235,34 @@ async function installNpmTools(): Promise<{ killPort: string | null; fkill: stri
   };
 }
 
+/** The tools that read the same tables, for a held port `held`: what portctl is compared with. */
+function peerCommands(held: string): [string, string[]][] {
+  const commands: [string, string[]][] = [];
+  const lsof = which("lsof"), fuser = which("fuser"), ss = which("ss");
+  if (ss) commands.push([SS, [ss, "-ltnpH", `sport = :${held}`]]);
+  if (lsof) commands.push([LSOF, [lsof, "-ti", `tcp:${held}`, "-sTCP:LISTEN"]]);
+  if (fuser) commands.push([FUSER, [fuser, `${held}/tcp`]]);
+  return commands;
+}
+
+const SS = "ss -ltnpH sport = :P";
+const LSOF = "lsof -ti tcp:P -sTCP:LISTEN";
+const FUSER = "fuser P/tcp";
+const EMPTY = "deno empty script";
+const WHO_HELD = "portctl who <held>";
+
+/** Runs every command `rounds` times, interleaved in a new random order each round. */
+async function interleaved(commands: [string, string[]][], rounds: number): Promise<Series[]> {
+  const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
+  for (const [, argv] of commands) await timeCommand(argv); // warm caches
+  for (let round = 0; round < rounds; round++) {
+    for (const index of shuffle(commands.map((_, i) => i))) {
+      series[index].samples.push(await timeCommand(commands[index][1]));
+    }
+  }
+  return series;
+}
+
 async function lookupBench(options: Options): Promise<Series[]> {
   const empty = await Deno.makeTempFile({ suffix: ".ts" });
   const stopIdle = await startIdleProcesses(options.processes);
@@ -222,30 +271,44 @@ async function lookupBench(options: Options): Promise<Series[]> {
   const held = String(listener.port);
   try {
     const deno = Deno.execPath();
-    const commands: [string, string[]][] = [
-      ["deno empty script", [deno, "run", empty]],
-      ["portctl who <held>", [deno, "run", ...PERMISSIONS, MAIN, "who", held]],
+    return await interleaved([
+      [EMPTY, [deno, "run", empty]],
+      [WHO_HELD, [deno, "run", ...PERMISSIONS, MAIN, "who", held]],
       ["portctl who <free>", [deno, "run", ...PERMISSIONS, MAIN, "who", String(free)]],
-    ];
-    const lsof = which("lsof"), fuser = which("fuser"), ss = which("ss");
-    if (lsof) {
-      commands.push(["lsof -ti tcp:P -sTCP:LISTEN", [lsof, "-ti", `tcp:${held}`, "-sTCP:LISTEN"]]);
-    }
-    if (fuser) commands.push(["fuser P/tcp", [fuser, `${held}/tcp`]]);
-    if (ss) commands.push(["ss -ltnpH sport = :P", [ss, "-ltnpH", `sport = :${held}`]]);
-    const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
-    for (const [, argv] of commands) await timeCommand(argv); // warm caches
-    for (let round = 0; round < options.rounds; round++) {
-      for (const index of shuffle(commands.map((_, i) => i))) {
-        series[index].samples.push(await timeCommand(commands[index][1]));
-      }
-    }
-    return series;
+      ...peerCommands(held),
+    ], options.rounds);
   } finally {
     listener.stop();
     await stopIdle();
     Deno.removeSync(empty);
   }
+}
+
+/** Lookup cost at each process count: portctl and its peers, median of `scalingRounds` each. */
+async function scalingBench(options: Options): Promise<PlotSeries[]> {
+  const byTool = new Map<string, [number, number][]>();
+  for (const count of options.scaling) {
+    const stopIdle = await startIdleProcesses(count);
+    const listener = await startShellListener();
+    try {
+      const held = String(listener.port);
+      const series = await interleaved([
+        [WHO_HELD, [Deno.execPath(), "run", ...PERMISSIONS, MAIN, "who", held]],
+        ...peerCommands(held),
+      ], options.scalingRounds);
+      for (const s of series) {
+        byTool.set(s.name, [...byTool.get(s.name) ?? [], [count, median(s.samples)]]);
+      }
+      console.log(
+        `  ${count} processes: ` +
+          series.map((s) => `${s.name} ${median(s.samples).toFixed(1)} ms`).join(", "),
+      );
+    } finally {
+      listener.stop();
+      await stopIdle();
+    }
+  }
+  return [...byTool].map(([name, points]) => ({ name, points }));
 }
 
 /** Starts a listener, runs `argv` on its port, and measures until the port can be bound again. */
@@ -254,11 +317,11 @@ async function timeToFree(argvFor: (port: number) => string[]): Promise<number> 
   try {
     const started = performance.now();
     await timeCommand(argvFor(listener.port));
-    while (!canBind(listener.port)) {
-      if (performance.now() - started > 10_000) return NaN;
-      await sleep(1);
-    }
-    return performance.now() - started;
+    const free = await waitUntil(() => canBind(listener.port), {
+      timeoutMs: 10_000 - (performance.now() - started),
+      intervalMs: 1,
+    });
+    return free ? performance.now() - started : NaN;
   } finally {
     listener.stop();
   }
@@ -291,16 +354,17 @@ async function killBench(options: Options): Promise<Series[]> {
 
 if (import.meta.main) {
   const options = parseOptions(Deno.args);
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${Deno.build.target}, ${navigator.hardwareConcurrency} cores`;
   console.log(
-    `portctl bench: ${new Date().toISOString().slice(0, 10)}, ${Deno.build.target}, ` +
-      `${navigator.hardwareConcurrency} cores, ${options.processes} idle processes, ` +
+    `portctl bench: ${date}, ${machine}, ${options.processes} idle processes, ` +
       `${options.rounds} lookup rounds, ${options.killRounds} kill rounds`,
   );
   const lookup = await lookupBench(options);
   printTable(
     `1. Lookup with ${options.processes} idle processes plus one listener (median of ${options.rounds}, interleaved)`,
     lookup,
-    ["deno empty script", "lsof -ti tcp:P -sTCP:LISTEN", "fuser P/tcp"],
+    [EMPTY, SS, LSOF, FUSER],
   );
   const kill = await killBench(options);
   printTable(
@@ -308,8 +372,24 @@ if (import.meta.main) {
     kill,
     ["kill-port P", "fkill --silent :P"],
   );
+  let scaling: PlotSeries[] = [];
+  if (options.scaling.length > 0) {
+    console.log(
+      `\n3. Lookup time against process count (median of ${options.scalingRounds}, interleaved)`,
+    );
+    scaling = await scalingBench(options);
+    await Deno.writeTextFile(
+      options.svg,
+      lookupPlot(scaling, {
+        title: "Who holds a port: lookup time against the number of processes",
+        subtitle: `deno task bench, ${date}, ${machine}; portctl run as deno run --allow-all; ` +
+          `median of ${options.scalingRounds}`,
+      }),
+    );
+    console.log(`  plot: ${options.svg}`);
+  }
   if (options.json) {
-    await Deno.writeTextFile(options.json, JSON.stringify({ lookup, kill }, null, 2));
+    await Deno.writeTextFile(options.json, JSON.stringify({ lookup, kill, scaling }, null, 2));
   }
   Deno.exit(0);
 }

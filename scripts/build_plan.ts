@@ -7,6 +7,8 @@
  * @module
  */
 
+import { LAZY_MODULES, WORKER_MODULES } from "../src/lazy_modules.ts";
+
 /** A Rust-style target triple that `deno compile --target` accepts and portctl ships for. */
 export type TargetTriple =
   | "x86_64-unknown-linux-gnu"
@@ -191,8 +193,9 @@ export interface CompileArgsOptions {
 /**
  * The argv (without the `deno` executable) that compiles `target`.
  *
- * Deliberately absent: `--include` (plugins are never embedded; they are imported from disk at run
- * time, which needs Deno >= 2.8.2, see {@linkcode COMPILE_DENO_VERSION}) and `--no-check` (a
+ * `--include` names portctl's own lazily imported modules (`src/lazy_modules.ts`: Deno cannot see
+ * them from the entry), never a plugin: plugins are imported from disk at run time, which needs
+ * Deno >= 2.8.2, see {@linkcode COMPILE_DENO_VERSION}. Deliberately absent: `--no-check` (a
  * release is type-checked). Permissions: {@linkcode permissionsFor}.
  *
  * @example
@@ -215,8 +218,19 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
     // of embedded data.
     "--exclude-unused-npm",
     ...permissionsFor(target),
+    ...lazyIncludes(),
     options.entry,
   ];
+}
+
+/**
+ * `--include` for each module `src/lazy_modules.ts` names (imported on demand, or run as a
+ * worker), as a path in this checkout.
+ */
+export function lazyIncludes(): string[] {
+  return [...Object.values(LAZY_MODULES), ...Object.values(WORKER_MODULES)].flatMap((
+    path,
+  ) => ["--include", new URL(`../src/${path}`, import.meta.url).pathname]);
 }
 
 /** The first bytes of a file, enough to tell its object format. */

@@ -1,6 +1,8 @@
 /**
- * The portctl application: routes, help, and the mapping from every failure to one line on
- * stderr and a documented exit code.
+ * The stricli application: every command (`commands.ts` and `plugins.ts`), help, `--version`, and
+ * the wording of every parse error. It reads every command line the fast path leaves (help, an
+ * error, anything but a plain command line), and it is what the completion scripts are generated
+ * from. Loaded only then: stricli costs ~3 ms to import.
  *
  * @module
  */
@@ -8,66 +10,54 @@
 import {
   ArgumentScannerError,
   buildApplication,
+  buildCommand,
   buildRouteMap,
   ExitCode as StricliExitCode,
   formatMessageForArgumentScannerError,
+  type PartialApplicationConfiguration,
+  type RouteMap,
   run,
   text_en,
 } from "@stricli/core";
-import { ExitCode, UsageError } from "../core/errors.ts";
-import { UnsupportedPlatformError } from "../platform/types.ts";
+import { UsageError } from "../core/errors.ts";
 import { versionLine } from "../version.ts";
-import { type CliContext, createContext } from "./context.ts";
-import { EXIT_CODES_HELP } from "./help_text.ts";
-import { completionsCommand } from "./completions_command.ts";
-import { killCommand } from "./kill.ts";
-import { listCommand } from "./list.ts";
+import { ALIASES, COMMANDS } from "./commands.ts";
+import type { CliContext } from "./context.ts";
+import { EXIT_CODES_HELP, ExitCode } from "./exit_codes.ts";
+import { failureLine, isUsageError, messageOf } from "./failures.ts";
 import { pluginsRoutes } from "./plugins.ts";
-import { whoCommand } from "./who.ts";
 
-/** Exit code for a failure that is portctl's own bug. */
-export const INTERNAL_ERROR_EXIT = 4;
-
-/** The message of an error without its stack: users get one line, never a trace. */
-function messageOf(error: unknown): string {
+/** The message of an error, and for a parse error the parser's own words. */
+function lineOf(error: unknown): string {
   // stricli wraps a parser's exception; the parser's own message names the bad input best.
   if (error instanceof ArgumentScannerError) {
     const cause = (error as { exception?: unknown }).exception;
-    if (cause instanceof UsageError) return cause.message;
-    return formatMessageForArgumentScannerError(error, {
+    if (cause instanceof UsageError) return `portctl: ${cause.message}`;
+    const text = formatMessageForArgumentScannerError(error, {
       FlagNotFoundError: (e) => `unknown flag "--${e.input}"; see --help for the flags`,
       AliasNotFoundError: (e) => `unknown flag "-${e.input}"; see --help for the flags`,
       UnsatisfiedPositionalError: () =>
         "missing target: give a port (5432), a range (3000-3010) or protocol:port (udp:53)",
       UnsatisfiedFlagError: (e) => `--${e.externalFlagName} needs a value; see --help`,
     }).replace(/^Failed to parse/, "invalid");
+    return `portctl: ${text}`;
   }
-  if (error instanceof Deno.errors.NotCapable) {
-    // Deno grants /proc (and FFI) only with full access: say how to run, not what Deno checked.
-    return "portctl needs full access to read the socket tables: run it as `deno run --allow-all` " +
-      `(${error.message.split("\n")[0]})`;
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0];
+  return `portctl: ${messageOf(error)}`;
 }
 
-function isUsageError(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof UnsupportedPlatformError ||
-    error instanceof ArgumentScannerError || error instanceof Deno.errors.NotCapable;
-}
-
-// stricli ends each message with its own newline.
-const line = (error: unknown) => `portctl: ${messageOf(error)}`;
-
-const routes = buildRouteMap({
+/**
+ * Every command, by name, with its aliases: the one route map help, the parser and the completion
+ * scripts read.
+ */
+export const routes: RouteMap<CliContext> = buildRouteMap({
   routes: {
-    kill: killCommand,
-    who: whoCommand,
-    list: listCommand,
+    kill: buildCommand(COMMANDS.kill),
+    who: buildCommand(COMMANDS.who),
+    list: buildCommand(COMMANDS.list),
     plugins: pluginsRoutes,
-    completions: completionsCommand,
+    completions: buildCommand(COMMANDS.completions),
   },
-  aliases: { find: "who", ls: "list" },
+  aliases: ALIASES,
   docs: {
     brief: "Find and end what holds a port, the same way on Linux, Windows and macOS",
     fullDescription: `portctl answers "what is holding port 5432?" and ends it.
@@ -82,27 +72,44 @@ ${EXIT_CODES_HELP}`,
   },
 });
 
-const app = buildApplication(routes, {
+/** How portctl reads a command line: also what the fast path reproduces. */
+export const SCANNER = {
+  caseStyle: "allow-kebab-for-camel",
+  allowArgumentEscapeSequence: true,
+} as const;
+
+const configuration: PartialApplicationConfiguration = {
   name: "portctl",
   versionInfo: { getCurrentVersion: () => Promise.resolve(versionLine()) },
-  scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+  scanner: SCANNER,
   documentation: { disableAnsiColor: true },
-  determineExitCode: (error) => isUsageError(error) ? ExitCode.Usage : INTERNAL_ERROR_EXIT,
+  determineExitCode: (error: unknown) =>
+    isUsageError(error) || error instanceof ArgumentScannerError
+      ? ExitCode.Usage
+      : ExitCode.Internal,
   localization: {
     text: {
       ...text_en,
       noCommandRegisteredForInput: ({ input, corrections }) =>
-        `portctl: unknown command "${input}": expected kill, who, list, plugins or completions` +
-        (corrections.length > 0 ? ` (did you mean ${corrections.join(" or ")}?)` : ""),
-      exceptionWhileParsingArguments: line,
-      exceptionWhileRunningCommand: (error) =>
-        isUsageError(error) ? line(error) : `portctl: internal error: ${messageOf(error)}`,
-      commandErrorResult: line,
-      exceptionWhileLoadingCommandFunction: line,
-      exceptionWhileLoadingCommandContext: line,
+        `portctl: unknown command "${input}": expected ${
+          routes.getAllEntries().filter((e) => !e.hidden).map((e) => e.name.original).join(", ")
+            .replace(/, ([^,]*)$/, " or $1")
+        }` + (corrections.length > 0 ? ` (did you mean ${corrections.join(" or ")}?)` : ""),
+      exceptionWhileParsingArguments: lineOf,
+      exceptionWhileRunningCommand: failureLine,
+      commandErrorResult: lineOf,
+      exceptionWhileLoadingCommandFunction: lineOf,
+      exceptionWhileLoadingCommandContext: lineOf,
     },
   },
-});
+};
+
+/** The application for `routes` (tests build one around stand-in commands). */
+export function buildPortctl(root: RouteMap<CliContext> = routes) {
+  return buildApplication(root, configuration);
+}
+
+const app = buildPortctl();
 
 /** stricli's own negative codes (bad arguments, unknown command) are usage errors: exit 2. */
 function toExitCode(code: number | string | null | undefined, context: CliContext): number {
@@ -110,15 +117,12 @@ function toExitCode(code: number | string | null | undefined, context: CliContex
   if (numeric === StricliExitCode.Success) return context.exit;
   if (numeric < 0 && numeric !== StricliExitCode.InternalError) return ExitCode.Usage;
   return numeric === StricliExitCode.InternalError || numeric === StricliExitCode.CommandRunError
-    ? INTERNAL_ERROR_EXIT
+    ? ExitCode.Internal
     : numeric;
 }
 
-/** Runs portctl with `args` and returns the exit code. */
-export async function runCli(args: readonly string[]): Promise<number> {
-  const context = createContext();
+/** Runs `args` through stricli and returns the exit code. */
+export async function runApp(args: readonly string[], context: CliContext): Promise<number> {
   await run(app, args, context);
-  const code = toExitCode(context.process.exitCode, context);
-  // Lost output is a failure of portctl's own, unless the run already failed for a clearer reason.
-  return context.outputFailed && code === ExitCode.Ok ? INTERNAL_ERROR_EXIT : code;
+  return toExitCode(context.process.exitCode, context);
 }

@@ -1,41 +1,24 @@
 /**
- * `portctl kill <target>...`: end every process holding the ports, then confirm they are free.
+ * What `portctl kill <target>...` does: end every process holding the ports, then confirm they are
+ * free. Its flags and help are in `commands.ts`; this module loads only when `kill` runs.
  *
  * @module
  */
 
-import { buildCommand } from "@stricli/core";
-import { ExitCode, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { NO_HOOKS } from "../core/hooks.ts";
 import { type KillMode, killPort, killSucceeded } from "../core/kill.ts";
 import { parseSignal } from "../core/signals.ts";
 import type { PortTarget } from "../core/target.ts";
+import { importLazy } from "../lazy_modules.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { PlatformBackend } from "../platform/types.ts";
 import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
 import { printable } from "../output/printable.ts";
+import { DEFAULT_PLUGIN_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type KillFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { ExitCode } from "./exit_codes.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
-import { secondsParser, switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
-
-/** Parsed `kill` flags. */
-export interface KillFlags {
-  readonly term?: boolean;
-  readonly kill?: boolean;
-  readonly signal?: string;
-  readonly timeout?: number;
-  readonly dryRun?: boolean;
-  readonly json?: boolean;
-  readonly allStates?: boolean;
-  readonly noFail?: boolean;
-  readonly plugin?: readonly string[];
-  readonly noPlugins?: boolean;
-  readonly pluginTimeout?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 5000;
-const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
 /** Turns `--term`, `--kill` and `--signal` into one mode; more than one is a usage error. */
 export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): KillMode {
@@ -47,10 +30,10 @@ export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): K
   if (chosen.length > 1) {
     throw new UsageError(`${chosen.join(" and ")} cannot be combined: choose one`);
   }
-  if (flags.term) return { kind: "single", signal: backend.signals[0] };
+  if (flags.term) return { kind: "single", signal: backend.signals.graceful };
   if (flags.kill) return { kind: "single", signal: "SIGKILL" };
   if (flags.signal !== undefined) {
-    return { kind: "single", signal: parseSignal(flags.signal, backend.signals) };
+    return { kind: "single", signal: parseSignal(flags.signal, backend) };
   }
   return { kind: "escalate" };
 }
@@ -60,7 +43,7 @@ const LOG_LINE_LIMIT = 2000;
 
 async function loadHooks(flags: KillFlags, context: CliContext, backend: PlatformBackend) {
   if (flags.noPlugins) return NO_HOOKS;
-  const { loadKillHooks } = await import("../plugins/mod.ts");
+  const { loadKillHooks } = await importLazy("plugins");
   const stderr = context.process.stderr;
   // Plugin names, log lines and messages are someone else's text: printed through the sanitiser.
   return await loadKillHooks({
@@ -69,7 +52,7 @@ async function loadHooks(flags: KillFlags, context: CliContext, backend: Platfor
     pluginTimeoutMs: flags.pluginTimeout ?? DEFAULT_PLUGIN_TIMEOUT_MS,
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
-    signals: backend.signals,
+    signals: [...backend.signals.numbers.keys()],
     warn: (line: string) => stderr.write(`portctl: ${printable(line)}\n`),
     log: (plugin: string, message: string) => {
       const text = message.length > LOG_LINE_LIMIT
@@ -80,7 +63,8 @@ async function loadHooks(flags: KillFlags, context: CliContext, backend: Platfor
   });
 }
 
-async function runKill(
+/** Runs `portctl kill` with parsed flags and targets. */
+export async function runKill(
   this: CliContext,
   flags: KillFlags,
   ...targets: PortTarget[]
@@ -114,73 +98,3 @@ async function runKill(
   }
   this.exit = killSucceeded(result) ? ExitCode.Ok : ExitCode.NotAllEnded;
 }
-
-/** The `kill` command. */
-export const killCommand = buildCommand({
-  func: runKill,
-  parameters: {
-    flags: {
-      term: switchFlag(
-        "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
-      ),
-      kill: switchFlag("Send SIGKILL at once (Windows: TerminateProcess)"),
-      signal: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "NAME|NUM",
-        brief: "Send this signal only, e.g. INT, HUP, 9",
-      },
-      timeout: {
-        kind: "parsed",
-        parse: secondsParser("--timeout"),
-        optional: true,
-        placeholder: "SECONDS",
-        brief: "How long to wait for each process to exit (default 5)",
-      },
-      dryRun: switchFlag("Show what would be signalled; signal nothing"),
-      json: switchFlag("Print JSON"),
-      allStates: switchFlag("Also match TCP sockets that are not listening"),
-      noFail: switchFlag("Exit 0 when nothing holds the ports"),
-      plugin: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        variadic: true,
-        placeholder: "FILE",
-        brief: "Run this plugin file too (repeatable)",
-      },
-      noPlugins: switchFlag("Run no plugins at all"),
-      pluginTimeout: {
-        kind: "parsed",
-        parse: secondsParser("--plugin-timeout", 0.1),
-        optional: true,
-        placeholder: "SECONDS",
-        brief: "How long one plugin hook may take (default 10)",
-      },
-    },
-    positional: TARGETS_POSITIONAL,
-  },
-  docs: {
-    brief: "End every process holding the ports, then confirm they are free",
-    fullDescription: `End every process that holds a target port, all at once: SIGTERM, wait up to
---timeout, then SIGKILL what is still alive. Afterwards portctl re-reads the socket table: if a
-supervisor (systemd, pm2, nodemon, docker) restarted the server, it says so and exits 3.
-
-Plugins (see "portctl plugins --help") are asked first: every plugin may refuse before any
-plugin acts or portctl signals. A plugin that fails, a plugin source of yours that cannot be read
-or is not safe, or a trusted project folder that changed means that process is not signalled
-(exit 3); --no-plugins runs none.
-
-${TARGETS_HELP}
-
-EXAMPLES
-  portctl kill 3000                  graceful, then forced after 5 s
-  portctl kill 5432 --term           SIGTERM only; exit 3 if it is still alive
-  portctl kill 8080 8443 --kill      SIGKILL at once
-  portctl kill tcp:3000-3010 --dry-run --json
-  portctl kill 3000 --no-fail        for scripts: a free port is fine too
-
-${EXIT_CODES_HELP}`,
-  },
-});

@@ -1,26 +1,17 @@
 /**
- * `portctl list` (alias `ls`): every listening TCP socket and bound UDP socket with its holders.
+ * What `portctl list` (alias `ls`) does: every listening TCP socket and bound UDP socket with its
+ * holders. Its flags and help are in `commands.ts`; this module loads only when `list` runs.
  *
  * @module
  */
 
-import { buildCommand } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { Protocol, SocketEntry } from "../platform/types.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
+import type { ListFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP } from "./help_text.ts";
-import { switchFlag } from "./parsers.ts";
-
-/** Parsed `list` flags. */
-export interface ListFlags {
-  readonly json?: boolean;
-  readonly tcp?: boolean;
-  readonly udp?: boolean;
-  readonly allStates?: boolean;
-}
+import { ExitCode } from "./exit_codes.ts";
 
 /** Which sockets `list` shows for its flags. */
 export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
@@ -32,7 +23,8 @@ export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
     (socket.protocol === "udp" || socket.state === "LISTEN" || (flags.allStates ?? false));
 }
 
-async function runList(this: CliContext, flags: ListFlags) {
+/** Runs `portctl list` with parsed flags. */
+export async function runList(this: CliContext, flags: ListFlags) {
   const backend = await loadBackend();
   const rows = lookupHolders(backend, listFilter(flags), {
     listeningTcpOnly: !flags.allStates,
@@ -44,30 +36,3 @@ async function runList(this: CliContext, flags: ListFlags) {
   }
   this.exit = ExitCode.Ok;
 }
-
-/** The `list` command. */
-export const listCommand = buildCommand({
-  func: runList,
-  parameters: {
-    flags: {
-      json: switchFlag("Print JSON"),
-      tcp: switchFlag("TCP only"),
-      udp: switchFlag("UDP only"),
-      allStates: switchFlag("Also show TCP sockets that are not listening"),
-    },
-    positional: { kind: "tuple", parameters: [] },
-  },
-  docs: {
-    brief: "List every listening port and its processes",
-    fullDescription:
-      `List every listening TCP socket and bound UDP socket with the processes holding
-it. "list" exits 0 even when nothing listens (exit code 1 is for who and kill).
-
-EXAMPLES
-  portctl list
-  portctl ls --tcp
-  portctl list --json
-
-${EXIT_CODES_HELP}`,
-  },
-});

@@ -7,6 +7,8 @@
 
 import { UsageError } from "../core/errors.ts";
 import { parseTarget, type PortTarget } from "../core/target.ts";
+import { importLazy } from "../lazy_modules.ts";
+import { currentSignals } from "../platform/mod.ts";
 
 /** Parses a positional target (see {@linkcode parseTarget}). */
 export function targetParser(text: string): PortTarget {
@@ -39,9 +41,46 @@ export function switchFlag(brief: string) {
   return { kind: "boolean", optional: true, withNegated: false, brief } as const;
 }
 
+/**
+ * Proposes the ports listening right now, for a target (stricli's `proposeCompletions`). The
+ * completion scripts recognise it and ask `portctl completions ports` for them at each Tab.
+ */
+export async function proposePorts(): Promise<readonly string[]> {
+  return (await (await importLazy("completions")).listeningPorts()).map(String);
+}
+
+/** Proposes the signal names this OS's backend can send, for `--signal`. */
+export function proposeSignals(): readonly string[] {
+  return [...(currentSignals()?.numbers.keys() ?? [])];
+}
+
 /** The `<target>...` positional of `kill` and `who`: one or more, each parsed at the edge. */
 export const TARGETS_POSITIONAL = {
   kind: "array",
-  parameter: { brief: "Port, range or protocol:port", parse: targetParser, placeholder: "target" },
+  parameter: {
+    brief: "Port, range or protocol:port",
+    parse: targetParser,
+    placeholder: "target",
+    proposeCompletions: proposePorts,
+  },
   minimum: 1,
 } as const;
+
+/** The shells `portctl completions` has a script for, in the order help lists them. */
+export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+
+/** A shell portctl can print a completion script for. */
+export type Shell = typeof SHELLS[number];
+
+/** What `portctl completions` prints: a shell's script, or (for those scripts) the live ports. */
+export type CompletionsArgument = Shell | "ports";
+
+/** Parses the argument of `portctl completions`: a shell, or `ports` (what the scripts run). */
+export function parseCompletionsArgument(text: string): CompletionsArgument {
+  if (text === "ports") return "ports";
+  const shell = SHELLS.find((name) => name === text);
+  if (!shell) {
+    throw new UsageError(`unknown shell "${text}": expected one of ${SHELLS.join(", ")}`);
+  }
+  return shell;
+}

@@ -6,9 +6,8 @@
  */
 
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import type { CliContext } from "./context.ts";
-import { SIMPLE_EXIT_CODES_HELP } from "./help_text.ts";
+import { ExitCode, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 
 /** Parsed `plugins list` flags. */
 export interface PluginsListFlags {
@@ -17,7 +16,7 @@ export interface PluginsListFlags {
 }
 
 async function runList(this: CliContext, flags: PluginsListFlags): Promise<void> {
-  const { listPlugins } = await import("../plugins/mod.ts");
+  const { listPlugins } = await import("../plugins/listing.ts");
   const report = await listPlugins({
     pluginFiles: [...(flags.plugin ?? [])],
     cwd: Deno.cwd(),
@@ -32,7 +31,7 @@ async function runList(this: CliContext, flags: PluginsListFlags): Promise<void>
 }
 
 async function runTrust(this: CliContext): Promise<void> {
-  const { trustProjectPlugins } = await import("../plugins/mod.ts");
+  const { trustProjectPlugins } = await import("../plugins/listing.ts");
   const { formatTrustReport } = await import("../output/plugins.ts");
   const report = await trustProjectPlugins(Deno.cwd(), Deno.env.toObject());
   this.process.stdout.write(formatTrustReport(report));

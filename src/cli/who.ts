@@ -1,27 +1,21 @@
 /**
- * `portctl who <target>...` (alias `find`): which processes hold the ports.
+ * What `portctl who <target>...` (alias `find`) does: show which processes hold the ports. Its
+ * flags and help are in `commands.ts`; this module loads only when `who` runs.
  *
  * @module
  */
 
-import { buildCommand } from "@stricli/core";
-import { ExitCode } from "../core/errors.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
+import type { WhoFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, TARGETS_HELP } from "./help_text.ts";
+import { ExitCode } from "./exit_codes.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
-import { switchFlag, TARGETS_POSITIONAL } from "./parsers.ts";
 
-/** Parsed `who` flags. */
-export interface WhoFlags {
-  readonly json?: boolean;
-  readonly allStates?: boolean;
-}
-
-async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
+/** Runs `portctl who` with parsed flags and targets. */
+export async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
   const backend = await loadBackend();
   const options = { allStates: flags.allStates ?? false };
   const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
@@ -36,30 +30,3 @@ async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[
   }
   this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
 }
-
-/** The `who` command. */
-export const whoCommand = buildCommand({
-  func: runWho,
-  parameters: {
-    flags: {
-      json: switchFlag("Print JSON"),
-      allStates: switchFlag("Also match TCP sockets that are not listening"),
-    },
-    positional: TARGETS_POSITIONAL,
-  },
-  docs: {
-    brief: "Show which processes hold the ports",
-    fullDescription: `Show every process holding a target port: protocol, address, state, PID, user,
-name and command. A socket whose owner portctl cannot see (another user's process; run with
-sudo) is shown with a note, never left out.
-
-${TARGETS_HELP}
-
-EXAMPLES
-  portctl who 5432
-  portctl who tcp:3000-3010 --json
-  portctl find udp6:53
-
-${EXIT_CODES_HELP}`,
-  },
-});

@@ -1,20 +1,8 @@
 /**
- * Errors the CLI maps to exit codes, and the exit codes themselves.
+ * Bad input, as core reports it: the CLI maps it to exit code 2.
  *
  * @module
  */
-
-/** Exit codes: documented in `--help` and the README. */
-export const ExitCode = {
-  /** Something matched and (kill) every matched process is gone. */
-  Ok: 0,
-  /** Nothing matched. */
-  NothingMatched: 1,
-  /** Bad usage or input. */
-  Usage: 2,
-  /** (kill) At least one matched process could not be ended, or the port is held again. */
-  NotAllEnded: 3,
-} as const;
 
 /** Bad input from the user: shown as one line, exit code 2, nothing signalled. */
 export class UsageError extends Error {

@@ -22,7 +22,8 @@ import type {
   SocketSummary,
 } from "./hooks.ts";
 import { lookupHolders, type SocketHolder } from "./lookup.ts";
-import { cannotRestart } from "./supervisor.ts";
+import { findRespawns, isLikelySupervisor, type RespawnReport, socketKey } from "./respawn.ts";
+import { summarizeProcess, summarizeSocket } from "./summary.ts";
 import { type PortTarget, socketMatches } from "./target.ts";
 
 /** Which signals to send. */
@@ -62,15 +63,6 @@ export interface ProcessKillReport {
   readonly elapsedMs: number;
 }
 
-/** A process that took a target port again after its holder was ended (a restart). */
-export interface RespawnReport {
-  /** The new holder, or null when it cannot be seen. */
-  readonly process: HookProcess | null;
-  readonly parent: HookProcess | null;
-  /** Every target socket it holds. */
-  readonly sockets: readonly SocketSummary[];
-}
-
 /** The result of a kill run. */
 export interface KillResult {
   /** False when nothing held any target port. */
@@ -84,19 +76,6 @@ export interface KillResult {
 export const SUPERVISOR_SETTLE_MS = 500;
 /** After SIGKILL a process is gone as soon as the kernel reaps it; this bounds odd cases (D state). */
 const AFTER_SIGKILL_WAIT_MS = 3000;
-const SETTLE_POLL_MS = 25;
-
-/** Summary of a socket as hooks and JSON see it. */
-export function summarizeSocket(socket: SocketEntry): SocketSummary {
-  const { protocol, family, address, port, state } = socket;
-  return { protocol, family, address, port, state };
-}
-
-/** The process fields hooks and JSON see. */
-export function summarizeProcess(info: ProcessInfo): HookProcess {
-  const { pid, name, user, command } = info;
-  return { pid, name, user, command };
-}
 
 interface MatchedProcess {
   readonly info: ProcessInfo;
@@ -105,24 +84,31 @@ interface MatchedProcess {
   readonly note: string | null;
 }
 
-function groupByProcess(holders: readonly SocketHolder[]): {
+/** A socket whose holder portctl cannot see, and why. */
+interface HiddenSocket {
+  readonly socket: SocketEntry;
+  readonly note: string;
+}
+
+/** Rows grouped by process; hidden holders apart; sockets nobody holds left out. */
+function groupByProcess(rows: readonly SocketHolder[]): {
   processes: MatchedProcess[];
-  invisible: SocketHolder[];
+  hidden: HiddenSocket[];
 } {
   const byPid = new Map<number, MatchedProcess>();
-  const invisible: SocketHolder[] = [];
-  for (const holder of holders) {
-    if (holder.ownerless) continue;
-    if (!holder.process) {
-      invisible.push(holder);
+  const hidden: HiddenSocket[] = [];
+  for (const { socket, holder } of rows) {
+    if (holder.kind === "none") continue;
+    if (holder.kind === "hidden") {
+      hidden.push({ socket, note: holder.note });
       continue;
     }
-    const matched = byPid.get(holder.process.pid) ??
-      { info: holder.process, sockets: [] as SocketSummary[], note: holder.ownerNote };
-    matched.sockets.push(summarizeSocket(holder.socket));
-    byPid.set(holder.process.pid, matched);
+    const { process, note } = holder;
+    const matched = byPid.get(process.pid) ?? { info: process, sockets: [], note };
+    matched.sockets.push(summarizeSocket(socket));
+    byPid.set(process.pid, matched);
   }
-  return { processes: [...byPid.values()], invisible };
+  return { processes: [...byPid.values()], hidden };
 }
 
 /** Why portctl refuses to touch `pid`, or null when it may. */
@@ -137,190 +123,186 @@ function protectionReason(pid: number, backend: PlatformBackend): string | null 
 
 const SIGKILL: SignalName = "SIGKILL";
 
-/** Ends one process: hooks, then the signal sequence. Never throws. */
+/** How ending one process went, before `afterKill` hears of it. */
+interface Ending {
+  readonly outcome: KillOutcome;
+  readonly message: string | null;
+  /** Signals sent, in order. */
+  readonly signals: readonly SignalName[];
+}
+
+/** Ends one process: refusals, the hooks' decision, then the signals. Never throws. */
 async function endProcess(
   matched: MatchedProcess,
   backend: PlatformBackend,
   options: KillOptions,
 ): Promise<ProcessKillReport> {
   const process = summarizeProcess(matched.info);
-  const planned = options.mode.kind === "single" ? options.mode.signal : backend.signals[0];
   const context: BeforeKillContext = {
     process,
     sockets: matched.sockets,
-    signal: planned,
+    signal: options.mode.kind === "single" ? options.mode.signal : backend.signals.graceful,
     dryRun: options.dryRun,
     platform: backend.os,
     timeout: options.timeoutMs / 1000,
   };
   const started = performance.now();
-  const signals: SignalName[] = [];
-  const finish = async (outcome: KillOutcome, message: string | null) => {
-    const elapsedMs = signals.length > 0 || outcome === "ended" ? performance.now() - started : 0;
-    await options.hooks.afterKill({ ...context, outcome, elapsedMs });
-    return { process, sockets: matched.sockets, signals, outcome, message, elapsedMs };
-  };
+  const ending = await decideAndSignal(matched, { context, backend, options });
+  const elapsedMs = ending.signals.length > 0 || ending.outcome === "ended"
+    ? performance.now() - started
+    : 0;
+  await options.hooks.afterKill({ ...context, outcome: ending.outcome, elapsedMs });
+  return { process, sockets: matched.sockets, ...ending, elapsedMs };
+}
 
-  const refusal = protectionReason(process.pid, backend);
-  if (refusal) return finish("denied", matched.note ? `${refusal}; ${matched.note}` : refusal);
+/** What ending one process is done with: what hooks are told, the backend, the run's options. */
+interface EndingRun {
+  readonly context: BeforeKillContext;
+  readonly backend: PlatformBackend;
+  readonly options: KillOptions;
+}
+
+async function decideAndSignal(
+  matched: MatchedProcess,
+  { context, backend, options }: EndingRun,
+): Promise<Ending> {
+  const refused = (outcome: KillOutcome, message: string): Ending => ({
+    outcome,
+    message,
+    signals: [],
+  });
+  const refusal = protectionReason(context.process.pid, backend);
+  if (refusal) return refused("denied", matched.note ? `${refusal}; ${matched.note}` : refusal);
 
   // Phase 1, the decision: every plugin may refuse before any plugin acts.
   const decision = await options.hooks.beforeKill(context);
-  let firstSignal = planned;
+  let signal = context.signal;
   switch (decision.kind) {
     case "skip":
-      return finish("skipped", `${decision.plugin}: ${decision.reason}`);
+      return refused("skipped", `${decision.plugin}: ${decision.reason}`);
     case "failed":
-      return finish("plugin-failed", decision.message);
+      return refused("plugin-failed", decision.message);
     case "signal":
-      if (!backend.signals.includes(decision.signal)) {
-        return finish(
+      if (!backend.signals.numbers.has(decision.signal)) {
+        return refused(
           "plugin-failed",
           `plugin ${decision.plugin} asked for ${decision.signal}, which ${backend.os} cannot send`,
         );
       }
-      firstSignal = decision.signal;
+      signal = decision.signal;
       break;
     case "proceed":
       break;
   }
   // Phase 2, the action: a plugin may stop the process its own way (drain, docker stop).
-  const stop = await options.hooks.stop({ ...context, signal: firstSignal });
-  if (stop.kind === "failed") return finish("plugin-failed", stop.message);
+  const stop = await options.hooks.stop({ ...context, signal });
+  if (stop.kind === "failed") return refused("plugin-failed", stop.message);
   const handledBy = stop.kind === "stopped" ? stop.plugin : null;
   if (options.dryRun) {
-    signals.push(firstSignal);
-    return finish("dry-run", handledBy ? `plugin ${handledBy} would stop it` : null);
+    const message = handledBy ? `plugin ${handledBy} would stop it` : null;
+    return { outcome: "dry-run", message, signals: [signal] };
   }
 
   const handle = backend.openProcess(matched.info);
   try {
-    return await runSignals(handle, firstSignal, handledBy, options, signals, finish);
+    return await sendSignals(handle, {
+      signal,
+      handledBy,
+      escalate: options.mode.kind === "escalate",
+      timeoutMs: options.timeoutMs,
+    });
   } finally {
     handle.close();
   }
 }
 
-async function runSignals(
-  handle: ProcessHandle,
-  firstSignal: SignalName,
-  handledBy: string | null,
-  options: KillOptions,
-  signals: SignalName[],
-  finish: (outcome: KillOutcome, message: string | null) => Promise<ProcessKillReport>,
-): Promise<ProcessKillReport> {
-  if (handledBy) {
-    // The plugin stopped it its own way; escalate only if it did not work in time.
-    if (await handle.waitForExit(options.timeoutMs)) {
-      return finish("ended", `stopped by ${handledBy}`);
-    }
-  }
-  const send = async (signal: SignalName, waitMs: number): Promise<SendOutcome> => {
-    const result = handle.signal(signal);
-    if (result.kind === "gone") return "exited";
-    if (result.kind !== "sent") return result;
-    signals.push(signal);
-    return await handle.waitForExit(waitMs) ? "exited" : "alive";
-  };
-  const waitAfter = (signal: SignalName) =>
-    signal === SIGKILL ? AFTER_SIGKILL_WAIT_MS : options.timeoutMs;
-  const first = await send(firstSignal, waitAfter(firstSignal));
-  if (first === "exited") {
-    // nginx workers, for one, exit on their master's signal before portctl reaches them.
-    return finish("ended", signals.length === 0 ? "exited before portctl signalled it" : null);
-  }
-  if (first !== "alive" && first.kind === "denied") return finish("denied", first.message);
-  const escalate = options.mode.kind === "escalate" && firstSignal !== SIGKILL;
-  if (!escalate) {
-    const why = first !== "alive"
-      ? first.message
-      : `still running ${waitAfter(firstSignal) / 1000} s after ${firstSignal}` +
-        (firstSignal === SIGKILL ? "" : "; use --kill to force it");
-    return finish("still-running", why);
-  }
-  // Escalation: the graceful signal failed or is not available here (Windows without a console).
-  const second = await send(SIGKILL, AFTER_SIGKILL_WAIT_MS);
-  if (second === "exited") return finish("ended", null);
-  if (second !== "alive") {
-    return finish(second.kind === "denied" ? "denied" : "still-running", second.message);
-  }
-  return finish("still-running", `still running after ${signals.join(" and ")}`);
+/** What to send to one process, decided before the first signal. */
+interface SignalPlan {
+  /** The first signal (the graceful one, `--signal`'s, or a plugin's). */
+  readonly signal: SignalName;
+  /** The plugin that said it stopped the process itself, if one did. */
+  readonly handledBy: string | null;
+  /** Follow with SIGKILL when the first signal did not end it in time. */
+  readonly escalate: boolean;
+  readonly timeoutMs: number;
 }
 
-/** How one signal went: exited in time, still alive at the deadline, or not delivered. */
-type SendOutcome =
-  | "exited"
-  | "alive"
+/** One signal and the wait after it. */
+type SignalStep =
+  /** Gone in time; `sent` is false when it had exited before the signal. */
+  | { readonly kind: "exited"; readonly sent: boolean }
+  /** Sent, and still alive at the deadline. */
+  | { readonly kind: "alive" }
+  /** Not delivered. */
   | Extract<SignalResult, { kind: "denied" | "unsupported" }>;
 
-function invisibleReport(holder: SocketHolder): ProcessKillReport {
+async function signalAndWait(
+  handle: ProcessHandle,
+  { signal, waitMs }: { readonly signal: SignalName; readonly waitMs: number },
+): Promise<SignalStep> {
+  const result = handle.signal(signal);
+  if (result.kind === "gone") return { kind: "exited", sent: false };
+  if (result.kind !== "sent") return result;
+  return await handle.waitForExit(waitMs) ? { kind: "exited", sent: true } : { kind: "alive" };
+}
+
+const wasSent = (step: SignalStep) =>
+  step.kind === "alive" || (step.kind === "exited" && step.sent);
+
+async function sendSignals(handle: ProcessHandle, plan: SignalPlan): Promise<Ending> {
+  if (plan.handledBy !== null) {
+    // The plugin stopped it its own way; escalate only if it did not work in time.
+    if (await handle.waitForExit(plan.timeoutMs)) {
+      return { outcome: "ended", message: `stopped by ${plan.handledBy}`, signals: [] };
+    }
+  }
+  const firstWaitMs = plan.signal === SIGKILL ? AFTER_SIGKILL_WAIT_MS : plan.timeoutMs;
+  const first = await signalAndWait(handle, { signal: plan.signal, waitMs: firstWaitMs });
+  const sent = wasSent(first) ? [plan.signal] : [];
+  if (first.kind === "exited") {
+    // nginx workers, for one, exit on their master's signal before portctl reaches them.
+    const message = first.sent ? null : "exited before portctl signalled it";
+    return { outcome: "ended", message, signals: sent };
+  }
+  if (first.kind === "denied") return { outcome: "denied", message: first.message, signals: sent };
+  if (!plan.escalate || plan.signal === SIGKILL) {
+    const message = first.kind === "unsupported"
+      ? first.message
+      : `still running ${firstWaitMs / 1000} s after ${plan.signal}` +
+        (plan.signal === SIGKILL ? "" : "; use --kill to force it");
+    return { outcome: "still-running", message, signals: sent };
+  }
+  // Escalation: the graceful signal failed or is not available here (Windows without a console).
+  const second = await signalAndWait(handle, { signal: SIGKILL, waitMs: AFTER_SIGKILL_WAIT_MS });
+  const signals = wasSent(second) ? [...sent, SIGKILL] : sent;
+  switch (second.kind) {
+    case "exited":
+      return { outcome: "ended", message: null, signals };
+    case "alive":
+      return {
+        outcome: "still-running",
+        message: `still running after ${signals.join(" and ")}`,
+        signals,
+      };
+    case "denied":
+    case "unsupported":
+      return {
+        outcome: second.kind === "denied" ? "denied" : "still-running",
+        message: second.message,
+        signals,
+      };
+  }
+}
+
+function hiddenReport({ socket, note }: HiddenSocket): ProcessKillReport {
   return {
     process: null,
-    sockets: [summarizeSocket(holder.socket)],
+    sockets: [summarizeSocket(socket)],
     signals: [],
     outcome: "not-visible",
-    message: holder.ownerNote ?? "the process holding this socket cannot be seen",
+    message: note,
     elapsedMs: 0,
   };
-}
-
-function socketKey(socket: SocketEntry): string {
-  return `${socket.protocol}${socket.family} ${socket.address} ${socket.port}`;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True when a parent that outlived its child may restart it (not a terminal shell, running). */
-function isLikelySupervisor(parent: ProcessInfo | undefined, backend: PlatformBackend): boolean {
-  if (!parent || cannotRestart(parent)) return false;
-  const handle = backend.openProcess(parent);
-  try {
-    return handle.isRunning();
-  } finally {
-    handle.close();
-  }
-}
-
-/**
- * Re-reads the socket table until `settleMs` passes and reports holders that are new: anyone
- * holding a target port who is not a process portctl already reported as still alive.
- */
-async function findRespawns(
-  backend: PlatformBackend,
-  match: (socket: SocketEntry) => boolean,
-  query: { readonly listeningTcpOnly: boolean },
-  known: { survivors: ReadonlySet<number>; invisibleSockets: ReadonlySet<string> },
-  settleMs: number,
-): Promise<RespawnReport[]> {
-  const deadline = performance.now() + settleMs;
-  while (true) {
-    const fresh = lookupHolders(backend, match, query).filter((holder) =>
-      !holder.ownerless &&
-      (holder.process
-        ? !known.survivors.has(holder.process.pid)
-        : !known.invisibleSockets.has(socketKey(holder.socket)))
-    );
-    if (fresh.length > 0) {
-      const parentPids = fresh.flatMap((h) => h.process?.ppid ? [h.process.ppid] : []);
-      const parents = backend.describeProcesses(parentPids);
-      // One report per new holder; sockets nobody visible holds are reported one by one.
-      const byHolder = new Map<number | string, RespawnReport & { sockets: SocketSummary[] }>();
-      for (const holder of fresh) {
-        const key = holder.process?.pid ?? socketKey(holder.socket);
-        const parent = holder.process?.ppid ? parents.get(holder.process.ppid) : undefined;
-        const report = byHolder.get(key) ?? {
-          process: holder.process ? summarizeProcess(holder.process) : null,
-          parent: parent ? summarizeProcess(parent) : null,
-          sockets: [],
-        };
-        report.sockets.push(summarizeSocket(holder.socket));
-        byHolder.set(key, report);
-      }
-      return [...byHolder.values()];
-    }
-    if (performance.now() >= deadline) return [];
-    await sleep(SETTLE_POLL_MS);
-  }
 }
 
 /**
@@ -340,8 +322,8 @@ export async function killPort(
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
   const query = { listeningTcpOnly: !options.allStates };
-  const { processes, invisible } = groupByProcess(lookupHolders(backend, match, query));
-  if (processes.length === 0 && invisible.length === 0) {
+  const { processes, hidden } = groupByProcess(lookupHolders(backend, match, query));
+  if (processes.length === 0 && hidden.length === 0) {
     return { matched: false, reports: [], respawns: [] };
   }
   // Parents are read before the kill: afterwards an orphan's ppid is already 1.
@@ -349,25 +331,23 @@ export async function killPort(
     processes.flatMap((p) => p.info.ppid ? [p.info.ppid] : []),
   );
   const ended = await Promise.all(processes.map((p) => endProcess(p, backend, options)));
-  const reports = [...ended, ...invisible.map(invisibleReport)];
+  const reports = [...ended, ...hidden.map(hiddenReport)];
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
     return { matched: true, reports, respawns: [] };
   }
   const survivors = new Set(
-    ended.filter((r) => r.outcome !== "ended" && r.process).map((r) => r.process!.pid),
+    ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
   );
   const supervised = processes.some((p, i) =>
     ended[i].outcome === "ended" && isLikelySupervisor(parents.get(p.info.ppid ?? -1), backend)
   );
-  const settleMs = supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0;
-  const invisibleSockets = new Set(invisible.map((holder) => socketKey(holder.socket)));
-  const respawns = await findRespawns(
-    backend,
+  const respawns = await findRespawns(backend, {
     match,
     query,
-    { survivors, invisibleSockets },
-    settleMs,
-  );
+    survivors,
+    hiddenSockets: new Set(hidden.map(({ socket }) => socketKey(socket))),
+    settleMs: supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0,
+  });
   return { matched: true, reports, respawns };
 }
 

@@ -1,19 +1,30 @@
 /**
  * Who holds which port: sockets from the backend joined with facts about their processes, one
- * row per (socket, process), as `who` and `list` show them.
+ * row per (socket, holder), as `who` and `list` show them.
  *
  * @module
  */
 
 import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../platform/types.ts";
 
-/** One socket and one of its holders (or none, when the holder cannot be seen). */
+/** The holder of one row: a process, or why there is none to show. */
+export type Holder =
+  /** A process holding the socket; `note` is what the OS says about it (usually null). */
+  | { readonly kind: "visible"; readonly process: ProcessInfo; readonly note: string | null }
+  /** A holder portctl cannot see (or more holders than the visible rows show); `note` says why. */
+  | { readonly kind: "hidden"; readonly note: string }
+  /** No process holds the socket (TIME_WAIT): nothing to end. */
+  | { readonly kind: "none"; readonly note: string };
+
+/** One socket and one of its holders. */
 export interface SocketHolder {
   readonly socket: SocketEntry;
-  /** Null when no holder is visible or no process holds the socket. */
-  readonly process: ProcessInfo | null;
-  readonly ownerless: boolean;
-  readonly ownerNote: string | null;
+  readonly holder: Holder;
+}
+
+/** The PID of a row's process, or null when the row has none. */
+export function holderPid(row: SocketHolder): number | null {
+  return row.holder.kind === "visible" ? row.holder.process.pid : null;
 }
 
 /** Orders rows by port, protocol, IP version, address, then PID, so output is stable. */
@@ -22,12 +33,26 @@ export function compareHolders(a: SocketHolder, b: SocketHolder): number {
     a.socket.protocol.localeCompare(b.socket.protocol) ||
     a.socket.family - b.socket.family ||
     a.socket.address.localeCompare(b.socket.address) ||
-    (a.process?.pid ?? 0) - (b.process?.pid ?? 0);
+    (holderPid(a) ?? 0) - (holderPid(b) ?? 0);
+}
+
+/** Every PID a backend named as a visible holder. */
+function visiblePids(held: HeldSocket): readonly number[] {
+  switch (held.holders.kind) {
+    case "visible":
+      return held.holders.pids;
+    case "hidden":
+      return held.holders.visiblePids;
+    case "none":
+      return [];
+  }
 }
 
 /**
- * Joins held sockets with their processes. A PID that exited between the socket scan and now
- * is dropped: its socket went with it (if it was shared, the other holders still show).
+ * Joins held sockets with their processes: a row per visible process, and one row without a
+ * process for a socket whose holders are (partly) hidden or that no process holds. A PID that
+ * exited between the socket scan and now is dropped: its socket went with it (if it was shared,
+ * the other holders still show).
  */
 export function joinHolders(
   held: readonly HeldSocket[],
@@ -35,21 +60,16 @@ export function joinHolders(
 ): SocketHolder[] {
   const rows: SocketHolder[] = [];
   for (const entry of held) {
-    const base = {
-      socket: entry.socket,
-      ownerless: entry.ownerless ?? false,
-      ownerNote: entry.ownerNote ?? null,
-    };
-    // A socket with no visible holder, or with holders portctl may not see, gets a row without
-    // a process: held, not free, and the note says why.
-    if (entry.pids.length === 0 || entry.hiddenHolders) rows.push({ ...base, process: null });
-    for (const pid of entry.pids) {
+    const { socket, holders } = entry;
+    // The note of hidden holders belongs to the row without a process, not to the visible ones.
+    if (holders.kind === "none") rows.push({ socket, holder: holders });
+    if (holders.kind === "hidden") {
+      rows.push({ socket, holder: { kind: "hidden", note: holders.note } });
+    }
+    const note = holders.kind === "visible" ? holders.note : null;
+    for (const pid of visiblePids(entry)) {
       const process = processes.get(pid);
-      // The hidden-holders note belongs to the row without a process; others (Windows' "PID 4 is
-      // HTTP.sys") describe the process itself.
-      if (process) {
-        rows.push({ ...base, ownerNote: entry.hiddenHolders ? null : base.ownerNote, process });
-      }
+      if (process) rows.push({ socket, holder: { kind: "visible", process, note } });
     }
   }
   return rows.sort(compareHolders);
@@ -66,6 +86,6 @@ export function lookupHolders(
 ): SocketHolder[] {
   const held = backend.findSockets(match, query);
   if (held.length === 0) return [];
-  const pids = [...new Set(held.flatMap((entry) => entry.pids))];
+  const pids = [...new Set(held.flatMap(visiblePids))];
   return joinHolders(held, backend.describeProcesses(pids));
 }

@@ -1,53 +1,17 @@
 /**
- * `--signal` values: a name (`TERM`, `SIGTERM`, `sigterm`) or a number (`15`).
+ * `--signal` values: a name (`TERM`, `SIGTERM`, `sigterm`) or a number (`15`), read against the
+ * backend's signal table, so a number means what it means on the OS portctl runs on.
  *
  * @module
  */
 
-import type { SignalName } from "../platform/types.ts";
+import type { PlatformName, SignalName, SignalTable } from "../platform/types.ts";
 import { UsageError } from "./errors.ts";
 
-/** Linux signal numbers (`man 7 signal`, x86/ARM), for `--signal 9` and friends. */
-const SIGNAL_NUMBERS: Readonly<Record<number, SignalName>> = {
-  1: "SIGHUP",
-  2: "SIGINT",
-  3: "SIGQUIT",
-  4: "SIGILL",
-  5: "SIGTRAP",
-  6: "SIGABRT",
-  7: "SIGBUS",
-  8: "SIGFPE",
-  9: "SIGKILL",
-  10: "SIGUSR1",
-  11: "SIGSEGV",
-  12: "SIGUSR2",
-  13: "SIGPIPE",
-  14: "SIGALRM",
-  15: "SIGTERM",
-  17: "SIGCHLD",
-  18: "SIGCONT",
-  19: "SIGSTOP",
-  20: "SIGTSTP",
-  21: "SIGTTIN",
-  22: "SIGTTOU",
-  23: "SIGURG",
-  24: "SIGXCPU",
-  25: "SIGXFSZ",
-  26: "SIGVTALRM",
-  27: "SIGPROF",
-  28: "SIGWINCH",
-  29: "SIGIO",
-  30: "SIGPWR",
-  31: "SIGSYS",
-};
-
-/** Signal numbers that mean the same on Linux, macOS and the BSDs (POSIX's well-known ones). */
-const PORTABLE_NUMBERS = new Set([1, 2, 3, 6, 9, 14, 15]);
-
-/** ` (or 2, 9, 15)`: the portable numbers of the signals this OS supports. */
-function portableNumbersOf(supported: readonly SignalName[]): string {
-  const numbers = [...PORTABLE_NUMBERS].filter((n) => supported.includes(SIGNAL_NUMBERS[n]));
-  return numbers.length > 0 ? ` (or ${numbers.join(", ")})` : "";
+/** What `--signal` is checked against: the backend's table, and its OS for messages. */
+export interface SignalContext {
+  readonly os: PlatformName;
+  readonly signals: SignalTable;
 }
 
 /**
@@ -55,21 +19,19 @@ function portableNumbersOf(supported: readonly SignalName[]): string {
  *
  * @example
  * ```ts
- * parseSignal("int", ["SIGTERM", "SIGINT"]); // "SIGINT"
+ * parseSignal("int", backend); // "SIGINT"
+ * parseSignal("9", backend); // "SIGKILL"
  * ```
  */
-export function parseSignal(text: string, supported: readonly SignalName[]): SignalName {
+export function parseSignal(text: string, backend: SignalContext): SignalName {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) {
-    return signalByName(trimmed, supported) ?? invalidSignal(text, supported);
+  const { numbers } = backend.signals;
+  if (/^\d+$/.test(trimmed)) {
+    const number = Number(trimmed);
+    for (const [name, value] of numbers) if (value === number) return name;
+    return invalidSignal(text, backend);
   }
-  // Numbers follow Linux numbering. macOS numbers others differently (SIGUSR1 is 30 there), so
-  // elsewhere only the numbers every system shares are taken (kill -9, kill -15, kill -2).
-  const number = Number(trimmed);
-  const name = Deno.build.os === "linux" || PORTABLE_NUMBERS.has(number)
-    ? SIGNAL_NUMBERS[number]
-    : undefined;
-  return supported.find((signal) => signal === name) ?? invalidSignal(text, supported);
+  return signalByName(trimmed, [...numbers.keys()]) ?? invalidSignal(text, backend);
 }
 
 /**
@@ -89,10 +51,30 @@ export function signalByName(
   return supported.find((signal) => signal === name) ?? null;
 }
 
-function invalidSignal(text: string, supported: readonly SignalName[]): never {
-  const names = supported.map((s) => s.slice(3)).join(", ");
+/** A short table's numbers are listed in messages; a long one's would drown the names. */
+const LISTED_NUMBERS = 5;
+
+/**
+ * `TERM, KILL, INT or its number` / `TERM, INT, KILL (or 2, 9, 15)`: what `--signal` takes, for
+ * messages and help.
+ *
+ * @example
+ * ```ts
+ * describeSignals(WINDOWS_SIGNALS); // "TERM, INT, KILL (or 2, 9, 15)"
+ * ```
+ */
+export function describeSignals(table: SignalTable): string {
+  const names = [...table.numbers.keys()].map((signal) => signal.slice(3)).join(", ");
+  const numbers = [...table.numbers.values()].sort((a, b) => a - b);
+  return numbers.length <= LISTED_NUMBERS
+    ? `${names} (or ${numbers.join(", ")})`
+    : `${names} or its number`;
+}
+
+function invalidSignal(text: string, backend: SignalContext): never {
   throw new UsageError(
-    `invalid signal "${text}" on ${Deno.build.os}: expected one of ${names}` +
-      (Deno.build.os === "linux" ? " or its number" : portableNumbersOf(supported)),
+    `invalid signal "${text}" on ${backend.os}: expected one of ${
+      describeSignals(backend.signals)
+    }`,
   );
 }

@@ -18,16 +18,21 @@ export interface HolderJson {
   readonly state: SocketState;
   readonly pid: number | null;
   readonly name: string | null;
+  /** The process's user; null without a visible process (`note` then names the socket's owner). */
   readonly user: string | null;
   readonly command: string | null;
   /** Why the owner is missing (not visible, held by the kernel) or special; usually null. */
   readonly note: string | null;
 }
 
-/** The JSON object for one row. */
+/**
+ * The JSON object for one row. `pid`, `name`, `user` and `command` are the process's, all null
+ * on a row without a visible process; `note` then says why, and whose socket it is.
+ */
 export function holderJson(row: SocketHolder): HolderJson {
   const { protocol, family, address, port, state } = row.socket;
-  const process = row.process;
+  const { holder } = row;
+  const process = holder.kind === "visible" ? holder.process : null;
   return {
     protocol,
     family,
@@ -36,10 +41,9 @@ export function holderJson(row: SocketHolder): HolderJson {
     state,
     pid: process?.pid ?? null,
     name: process?.name ?? null,
-    // When the process is hidden, the socket's own uid still says whose it is.
-    user: process ? process.user : null,
+    user: process?.user ?? null,
     command: process?.command ?? null,
-    note: row.ownerNote,
+    note: holder.note,
   };
 }
 
@@ -55,23 +59,26 @@ export function formatProtocol(protocol: Protocol, family: IpFamily): string {
 
 const HEADERS = ["PROTO", "ADDRESS:PORT", "STATE", "PID", "USER", "NAME", "COMMAND"];
 
-/** The aligned table `who` and `list` print. */
+/**
+ * The aligned table `who` and `list` print. Unlike the JSON, a row without a visible process
+ * shows the socket's owner in USER, so a person sees at a glance whose it is.
+ */
 export function renderHolders(
   rows: readonly SocketHolder[],
   options: { width: number | null; style: Styler },
 ): string {
-  const cells = rows.map((row) => {
-    const { socket, process } = row;
+  const cells = rows.map(({ socket, holder }) => {
+    const process = holder.kind === "visible" ? holder.process : null;
+    const note = holder.note === null ? "" : `(${holder.note})`;
     return [
       formatProtocol(socket.protocol, socket.family),
       formatEndpoint(socket.address, socket.port),
       socket.state,
       process ? String(process.pid) : "-",
+      // Without a visible process, the socket's own owner still says whose it is.
       process?.user ?? socket.user ?? "-",
       process?.name ?? "-",
-      process
-        ? process.command + (row.ownerNote ? ` (${row.ownerNote})` : "")
-        : `(${row.ownerNote ?? "owner not visible"})`,
+      process ? [process.command, note].filter(Boolean).join(" ") : note,
     ];
   });
   return renderTable(HEADERS, cells, options);

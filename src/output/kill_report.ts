@@ -4,25 +4,22 @@
  * @module
  */
 
-import type { KillResult, ProcessKillReport, RespawnReport } from "../core/kill.ts";
-import type { KillOutcome, SocketSummary } from "../core/hooks.ts";
-import type { SignalName } from "../platform/types.ts";
+import type { KillResult, ProcessKillReport } from "../core/kill.ts";
+import type { RespawnReport } from "../core/respawn.ts";
+import type { HookProcess, SocketSummary } from "../core/hooks.ts";
 import { formatEndpoint, formatProtocol } from "./holders.ts";
 import { printable } from "./printable.ts";
 import type { Styler } from "./style.ts";
 
-/** One process in `kill --json`. Field names are a contract. */
-export interface KillReportJson {
-  readonly pid: number | null;
-  readonly name: string | null;
-  readonly user: string | null;
-  readonly command: string | null;
-  readonly sockets: readonly SocketSummary[];
-  readonly signals: readonly SignalName[];
-  readonly outcome: KillOutcome;
-  readonly message: string | null;
-  readonly elapsedMs: number;
-}
+/** One process in `kill --json`: its fields (null when it cannot be seen), then the report's. */
+export type KillReportJson =
+  & {
+    readonly pid: number | null;
+    readonly name: string | null;
+    readonly user: string | null;
+    readonly command: string | null;
+  }
+  & Omit<ProcessKillReport, "process">;
 
 /**
  * A process that took a target port again after the kill (a supervisor restarted the server),
@@ -35,14 +32,23 @@ export interface RespawnJson extends Omit<KillReportJson, "outcome"> {
   readonly parentName: string | null;
 }
 
+/** A process's fields in `kill --json`, all null when it cannot be seen. */
+function processJson(
+  process: HookProcess | null,
+): Pick<KillReportJson, "pid" | "name" | "user" | "command"> {
+  return {
+    pid: process?.pid ?? null,
+    name: process?.name ?? null,
+    user: process?.user ?? null,
+    command: process?.command ?? null,
+  };
+}
+
 /** The JSON array `kill --json` prints: one object per process, then any respawns. */
 export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
   return [
     ...result.reports.map((report): KillReportJson => ({
-      pid: report.process?.pid ?? null,
-      name: report.process?.name ?? null,
-      user: report.process?.user ?? null,
-      command: report.process?.command ?? null,
+      ...processJson(report.process),
       sockets: report.sockets,
       signals: report.signals,
       outcome: report.outcome,
@@ -50,10 +56,7 @@ export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
       elapsedMs: Math.round(report.elapsedMs),
     })),
     ...result.respawns.map((respawn): RespawnJson => ({
-      pid: respawn.process?.pid ?? null,
-      name: respawn.process?.name ?? null,
-      user: respawn.process?.user ?? null,
-      command: respawn.process?.command ?? null,
+      ...processJson(respawn.process),
       sockets: respawn.sockets,
       signals: [],
       outcome: "respawned",

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FolderState, PluginsReport, TrustReport } from "../plugins/mod.ts";
+import type { FolderState, PluginsReport, TrustReport } from "../plugins/listing.ts";
 import type { PluginSource } from "../plugins/discovery.ts";
 import { printable } from "./printable.ts";
 import type { Styler } from "./style.ts";

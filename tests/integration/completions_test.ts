@@ -1,21 +1,32 @@
 /**
- * Completion scripts, checked by the shells themselves: `bash -n` and real `complete`/`compgen`
- * runs in bash, `zsh -n`, `fish --no-execute` plus real `complete -C` runs in fish, and
- * PowerShell's parser where `pwsh` exists. A stub `portctl` on PATH answers
- * `portctl completions ports`. A shell that is not installed is skipped with the reason printed
- * (Debian: `apt-get install zsh fish`).
+ * Completion scripts, checked against the definition they are generated from and by the shells
+ * themselves. What to expect comes from portctl's stricli application: stricli's own
+ * `proposeCompletions` says which commands, flags and values the parser accepts, and every case
+ * run in a shell is derived from the same tree the scripts are made of, so a flag added to a
+ * command is expected here without touching this file.
+ *
+ * In the shells: `bash -n` and real `complete`/`compgen` runs in bash, `zsh -n`, `fish --no-execute`
+ * plus real `complete -C` runs in fish, and PowerShell's parser where `pwsh` exists. A stub
+ * `portctl` on PATH answers `portctl completions ports`. A shell that is not installed is skipped
+ * with the reason printed (Debian: `apt-get install zsh fish`).
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { proposeCompletions } from "@stricli/core";
+import { assert, assertEquals } from "../support/assert.ts";
+import { buildPortctl, routes } from "../../src/cli/app.ts";
+import { completionScript } from "../../src/cli/completions.ts";
 import {
-  COMPLETION_SPEC,
-  completionScript,
-  GLOBAL_FLAGS,
-  parseShell,
-  type Shell,
-  SHELLS,
-} from "../../src/cli/completions.ts";
+  allCommands,
+  type CommandCompletion,
+  completionTree,
+  spellings,
+} from "../../src/cli/completions/model.ts";
+import { createContext } from "../../src/cli/context.ts";
+import { type Shell, SHELLS } from "../../src/cli/parsers.ts";
 
 const STUB_PORTS = ["3000", "3001", "5432"];
+const context = createContext();
+const tree = await completionTree(routes as never, context);
+const nodes = allCommands(tree);
 
 async function available(shell: string): Promise<boolean> {
   try {
@@ -44,7 +55,7 @@ if (onWindows) {
 async function setUp(shell: Shell): Promise<{ dir: string; script: string; path: string }> {
   const dir = await Deno.makeTempDir({ prefix: "portctl-completions-" });
   const script = `${dir}/portctl.${shell}`;
-  await Deno.writeTextFile(script, completionScript(shell));
+  await Deno.writeTextFile(script, await completionScript(shell, context));
   await Deno.mkdir(`${dir}/bin`);
   await Deno.writeTextFile(
     `${dir}/bin/portctl`,
@@ -67,75 +78,107 @@ async function run(
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
-const allWords = (c: (typeof COMPLETION_SPEC)[number]) => [
-  c.name,
-  ...c.aliases,
-  ...c.flags.map((f) => `--${f.name}`),
-];
+/** What stricli itself proposes after `words` (its `--` escape left out). */
+async function stricliProposes(words: string[]): Promise<string[]> {
+  const proposed = await proposeCompletions(buildPortctl(), words, context as never);
+  return proposed.map((c) => c.completion).filter((word) => word !== "--");
+}
 
-Deno.test("every shell's script names every command, alias and flag", () => {
-  deepEqual([...SHELLS], ["bash", "zsh", "fish", "powershell"]);
-  for (const shell of SHELLS) {
-    const script = completionScript(shell);
-    for (const c of COMPLETION_SPEC) {
-      for (const word of allWords(c)) {
-        // fish spells --name as -l name
-        const spelled = shell === "fish" ? word.replace(/^--/, "-l ") : word;
-        ok(script.includes(spelled), `${shell}: ${word} missing`);
-      }
+const flagWords = (node: CommandCompletion) => node.flags.map((f) => `--${f.name}`);
+const withoutHelp = (words: string[]) => words.filter((w) => w !== "--help");
+
+Deno.test("the tree is the parser's: stricli proposes the same commands, flags and values", async () => {
+  for (const node of nodes) {
+    if (node.subcommands.length > 0) {
+      assertEquals(
+        await stricliProposes([...node.path, ""]),
+        node.subcommands.map((c) => c.names[0]),
+        `after "${node.path.join(" ")}"`,
+      );
+      continue;
     }
-    for (const f of GLOBAL_FLAGS) {
-      ok(script.includes(shell === "fish" ? `-l ${f.name}` : `--${f.name}`), `${shell}: ${f.name}`);
+    assertEquals(
+      withoutHelp(flagWords(node)),
+      await stricliProposes([...node.path, "--"]),
+      `flags of ${node.path.join(" ")}`,
+    );
+    for (const flag of node.flags) {
+      if (flag.value?.kind !== "words") continue;
+      assertEquals(
+        flag.value.words,
+        await stricliProposes([...node.path, `--${flag.name}`, ""]),
+        `values of --${flag.name}`,
+      );
     }
-    ok(script.includes("portctl completions ports"), `${shell}: no live ports`);
   }
 });
 
-Deno.test("the contract's commands and flags are all in the spec", () => {
-  const flags = (name: string) =>
-    COMPLETION_SPEC.find((c) => c.name === name)?.flags.map((f) => f.name);
-  deepEqual(flags("kill"), [
-    "term",
-    "kill",
-    "signal",
-    "timeout",
-    "dry-run",
-    "json",
-    "all-states",
-    "no-fail",
-    "plugin",
-    "no-plugins",
-    "plugin-timeout",
-  ]);
-  deepEqual(flags("who"), ["json", "all-states"]);
-  deepEqual(flags("list"), ["json", "tcp", "udp", "all-states"]);
-  deepEqual(COMPLETION_SPEC.map((c) => [c.name, c.aliases]), [
-    ["kill", []],
-    ["who", ["find"]],
-    ["list", ["ls"]],
-    ["plugins", []],
-    ["completions", []],
-  ]);
-  equal(parseShell("fish"), "fish");
-  equal(parseShell("tcsh"), undefined);
+Deno.test("the tree has what users asked for: plugins list --json, --plugin, every alias", () => {
+  const at = (path: string) => nodes.find((n) => n.path.join(" ") === path);
+  assertEquals(flagWords(at("plugins list")!), ["--json", "--plugin", "--help"]);
+  assertEquals(at("plugins list")!.flags.find((f) => f.name === "plugin")?.value, {
+    kind: "files",
+  });
+  assertEquals(at("kill")!.flags.find((f) => f.name === "plugin")?.repeatable, true);
+  assertEquals(spellings(tree, at("who")!), ["who", "find"]);
+  assertEquals(spellings(tree, at("plugins list")!), ["plugins list", "plugins ls"]);
+  assertEquals(at("kill")!.positional, { kind: "ports" });
+  assertEquals(at("completions")!.positional, { kind: "words", words: [...SHELLS] });
+  assert(
+    at("kill")!.flags.find((f) => f.name === "signal")?.value?.kind === "words",
+    "--signal offers the backend's signal names",
+  );
 });
 
-const BASH_CASES: [string[], string][] = [
-  [["portctl", ""], "kill who find list ls plugins completions --help --version"],
-  [["portctl", "k"], "kill"],
-  [["portctl", "kill", "30"], "3000 3001"],
-  [["portctl", "kill", "--dry-run", ""], "3000 3001 5432"],
-  [["portctl", "kill", "--s"], "--signal"],
-  [["portctl", "kill", "--signal", "SIGK"], "SIGKILL"],
-  [["portctl", "kill", "--timeout", ""], ""],
-  [["portctl", "find", "54"], "5432"],
-  [["portctl", "who", "--"], "--json --all-states --help"],
-  [["portctl", "ls", "--"], "--json --tcp --udp --all-states --help"],
-  [["portctl", "list", ""], ""],
-  [["portctl", "plugins", ""], "list trust"],
-  [["portctl", "completions", "p"], "powershell"],
-  [["portctl", "--v"], "--version"],
-];
+Deno.test("every shell's script names every command, alias, subcommand and flag", async () => {
+  for (const shell of SHELLS) {
+    const script = await completionScript(shell, context);
+    for (const node of nodes) {
+      for (const name of node.names) assert(script.includes(name), `${shell}: ${name} missing`);
+      for (const flag of node.flags) {
+        // fish spells --name as -l name
+        const spelled = shell === "fish" ? `-l ${flag.name}` : `--${flag.name}`;
+        assert(script.includes(spelled), `${shell}: ${node.path.join(" ")} --${flag.name}`);
+      }
+    }
+    assert(script.includes("portctl completions ports"), `${shell}: no live ports`);
+  }
+});
+
+/**
+ * The completions a shell should offer after each command path, from the tree. Before any command,
+ * bash also offers the flags with the commands (fish offers a flag only after `-`).
+ */
+function expectedCases(
+  shell: "bash" | "fish",
+): [words: string[], partial: string, offered: string[]][] {
+  const cases: [string[], string, string[]][] = [];
+  for (const node of nodes) {
+    const spelled = spellings(tree, node);
+    const words = spelled[spelled.length - 1].split(" ").filter(Boolean);
+    cases.push([words, "--", flagWords(node)]);
+    const positional = node.positional;
+    const offered = positional.kind === "words"
+      ? [...positional.words]
+      : positional.kind === "ports"
+      ? STUB_PORTS
+      : [];
+    cases.push([
+      words,
+      "",
+      node === tree && shell === "bash" ? [...offered, ...flagWords(node)] : offered,
+    ]);
+    for (const flag of node.flags) {
+      if (flag.value?.kind !== "words") continue;
+      const first = flag.value.words[0];
+      cases.push([[...words, `--${flag.name}`], first.slice(0, -1), [first]]);
+    }
+  }
+  // Flags before the targets, and a value flag with nothing to offer.
+  cases.push([["kill", "--dry-run"], "30", ["3000", "3001"]]);
+  cases.push([["kill", "--timeout"], "", []]);
+  return cases;
+}
 
 Deno.test({
   name: "bash: bash -n, then complete -p and real _portctl/compgen runs",
@@ -145,19 +188,27 @@ Deno.test({
     const { dir, script, path } = await setUp("bash");
     try {
       const syntax = await run("bash", ["-n", script]);
-      equal(syntax.code, 0, syntax.stderr);
-      const probe = BASH_CASES.map(([words]) =>
-        `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); ` +
-        `COMP_CWORD=${words.length - 1}; COMPREPLY=(); _portctl; echo "\${COMPREPLY[*]}"`
-      ).join("\n");
+      assertEquals(syntax.code, 0, syntax.stderr);
+      const cases = expectedCases("bash");
+      const probe = cases.map(([words, partial]) => {
+        const all = ["portctl", ...words, partial];
+        return `COMP_WORDS=(${all.map((w) => `'${w}'`).join(" ")}); ` +
+          `COMP_CWORD=${all.length - 1}; COMPREPLY=(); _portctl; echo "\${COMPREPLY[*]}"`;
+      }).join("\n");
       const out = await run("bash", ["-c", `source '${script}'\ncomplete -p portctl\n${probe}`], {
         PATH: path,
       });
-      equal(out.code, 0, out.stderr);
-      equal(out.stderr, "");
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(out.stderr, "");
       const lines = out.stdout.split("\n");
-      equal(lines[0], "complete -F _portctl portctl");
-      BASH_CASES.forEach(([words, want], i) => equal(lines[i + 1], want, words.join(" ")));
+      assertEquals(lines[0], "complete -F _portctl portctl");
+      cases.forEach(([words, partial, want], i) =>
+        assertEquals(
+          lines[i + 1],
+          want.filter((w) => w.startsWith(partial)).join(" "),
+          `portctl ${words.join(" ")} ${partial}`,
+        )
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -172,26 +223,13 @@ Deno.test({
     const { dir, script } = await setUp("zsh");
     try {
       const out = await run("zsh", ["-n", script]);
-      equal(out.code, 0, out.stderr);
-      equal(out.stderr, "");
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals(out.stderr, "");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
 });
-
-const FISH_CASES: [string, string][] = [
-  ["portctl ", "completions find kill list ls plugins who"],
-  ["portctl --", "--help --version"],
-  ["portctl kill 30", "3000 3001"],
-  ["portctl kill --s", "--signal"],
-  ["portctl kill --signal SIGK", "SIGKILL"],
-  ["portctl find ", "3000 3001 5432"],
-  ["portctl ls --", "--all-states --help --json --tcp --udp"],
-  ["portctl plugins ", "list trust"],
-  ["portctl plugins list ", ""],
-  ["portctl completions ", "bash fish powershell zsh"],
-];
 
 Deno.test({
   name: "fish: fish --no-execute, then real complete -C runs",
@@ -201,17 +239,25 @@ Deno.test({
     const { dir, script, path } = await setUp("fish");
     try {
       const syntax = await run("fish", ["--no-execute", script]);
-      equal(syntax.code, 0, syntax.stderr);
-      const probe = FISH_CASES.map(([line]) =>
-        `echo (complete -C'${line}' | string split -f1 \\t | sort | string join ' ')`
+      assertEquals(syntax.code, 0, syntax.stderr);
+      const cases = expectedCases("fish");
+      const probe = cases.map(([words, partial]) =>
+        `echo (complete -C'${["portctl", ...words, partial].join(" ")}' | ` +
+        `string split -f1 \\t | sort | string join ' ')`
       ).join("\n");
       const out = await run("fish", ["--no-config", "-c", `source '${script}'\n${probe}`], {
         PATH: path,
         LC_ALL: "C",
       });
-      equal(out.code, 0, out.stderr);
+      assertEquals(out.code, 0, out.stderr);
       const lines = out.stdout.split("\n");
-      FISH_CASES.forEach(([line, want], i) => equal(lines[i], want, line));
+      cases.forEach(([words, partial, want], i) =>
+        assertEquals(
+          lines[i],
+          want.filter((w) => w.startsWith(partial)).sort().join(" "),
+          `portctl ${words.join(" ")} ${partial}`,
+        )
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -229,7 +275,7 @@ Deno.test("powershell: the parser accepts the script (where pwsh exists)", async
       "[ref]$null, [ref]$errors) | Out-Null; " +
       "if ($errors.Count -gt 0) { $errors | ForEach-Object { $_.ToString() }; exit 1 }";
     const out = await run("pwsh", ["-NoProfile", "-NonInteractive", "-Command", check]);
-    equal(out.code, 0, out.stdout + out.stderr);
+    assertEquals(out.code, 0, out.stdout + out.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

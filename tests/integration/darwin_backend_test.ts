@@ -73,7 +73,7 @@ macTest("findSockets: a TCP v4 listener and the process that holds it", async ()
         uid: Deno.uid(),
         user: me,
       },
-      pids: [holder.pid],
+      holders: { kind: "visible", pids: [holder.pid], note: null },
     }]);
   });
 });
@@ -84,7 +84,7 @@ macTest("findSockets: an IPv6-only listener on ::1", async () => {
     assertEquals(held.socket.family, 6);
     assertEquals(held.socket.address, "::1");
     assertEquals(held.socket.state, "LISTEN");
-    assertEquals(held.pids, [holder.pid]);
+    assertEquals(held.holders, { kind: "visible", pids: [holder.pid], note: null });
   });
 });
 
@@ -94,7 +94,7 @@ macTest("findSockets: a bound UDP socket is UNCONN", async () => {
     assertEquals(held.socket.protocol, "udp");
     assertEquals(held.socket.address, "127.0.0.1");
     assertEquals(held.socket.state, "UNCONN");
-    assertEquals(held.pids, [holder.pid]);
+    assertEquals(held.holders, { kind: "visible", pids: [holder.pid], note: null });
   });
 });
 
@@ -201,9 +201,9 @@ macTest("a root-owned listener is held, owner not visible, not free", async () =
   try {
     const found: HeldSocket[] = backend.findSockets(onPort(port));
     assertEquals(found.length, 1);
-    assertEquals(found[0].pids, []);
+    assertEquals(found[0].holders.kind, "hidden");
     assertEquals(found[0].socket.user, "root");
-    assertMatch(found[0].ownerNote ?? "", /belongs to user root.*run portctl with sudo/);
+    assertMatch(found[0].holders.note ?? "", /belongs to user root.*run portctl with sudo/);
     const cli = await portctl(["kill", String(port)], { env: isolatedEnv() });
     assertEquals(cli.code, 3, cli.stdout + cli.stderr);
     assert((await psState(pid)) !== null, "root's listener is still running");

@@ -8,7 +8,7 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
-import { LibSystem, openLibSystem } from "../../src/platform/darwin/libproc.ts";
+import { LibSystem, openLibSystem } from "../../src/platform/darwin/libsystem.ts";
 
 const SOURCE = new URL("../fixtures/darwin/fake_libsystem.c", import.meta.url).pathname;
 
@@ -111,12 +111,12 @@ ffiTest("darwin FFI: the backend end to end on the stand-in", (path) => {
         uid: 501,
         user: "dev",
       },
-      pids: [4242],
+      holders: { kind: "visible", pids: [4242], note: null },
     });
     const [roots] = backend.findSockets((s) => s.port === 3000);
-    assertEquals(roots.pids, []);
+    assertEquals(roots.holders.kind, "hidden");
     assertEquals(roots.socket.address, "::");
-    assertMatch(roots.ownerNote ?? "", /belongs to user root \(last used by PID 1 launchd\)/);
+    assertMatch(roots.holders.note ?? "", /belongs to user root \(last used by PID 1 launchd\)/);
 
     const described = backend.describeProcesses([4242, 1, 9]);
     assertEquals(described.get(4242)?.command, "node server.js");

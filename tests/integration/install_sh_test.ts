@@ -4,7 +4,7 @@
  * mismatch, a missing SHA256SUMS line and a missing archive each abort and install nothing.
  * Where `pwsh` exists (GitHub's runners), install.ps1 is run against the same server too.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { fileURLToPath } from "node:url";
 import { tarGz, zip } from "../../scripts/archive.ts";
 import { checksumFile } from "../../scripts/build_plan.ts";
@@ -126,21 +126,24 @@ Deno.test({
             PATH: Deno.env.get("PATH") ?? "",
             HOME: dir,
           });
-          equal(out.code, 0, out.stderr);
-          equal(out.stderr, "");
-          match(
+          assertEquals(out.code, 0, out.stderr);
+          assertEquals(out.stderr, "");
+          assertMatch(
             out.stdout,
             new RegExp(`downloading ${base}/good/${ARCHIVE.replaceAll(".", "\\.")}`),
           );
-          match(out.stdout, /checksum ok \([0-9a-f]{64}\)/);
-          match(
+          assertMatch(out.stdout, /checksum ok \([0-9a-f]{64}\)/);
+          assertMatch(
             out.stdout,
             new RegExp(`installed portctl 9\\.9\\.9 \\(fake\\) to ${into}/portctl`),
           );
-          match(out.stdout, /is not on your PATH/);
-          equal((await Deno.stat(`${into}/portctl`)).mode! & 0o777, 0o755);
-          equal(await Deno.readTextFile(`${into}/portctl`), new TextDecoder().decode(FAKE_BINARY));
-          equal(requests.join(" "), `/good/${ARCHIVE} /good/SHA256SUMS`);
+          assertMatch(out.stdout, /is not on your PATH/);
+          assertEquals((await Deno.stat(`${into}/portctl`)).mode! & 0o777, 0o755);
+          assertEquals(
+            await Deno.readTextFile(`${into}/portctl`),
+            new TextDecoder().decode(FAKE_BINARY),
+          );
+          assertEquals(requests.join(" "), `/good/${ARCHIVE} /good/SHA256SUMS`);
         });
       }
 
@@ -154,12 +157,15 @@ Deno.test({
           PATH: `${into}:${Deno.env.get("PATH") ?? ""}`,
           HOME: dir,
         });
-        equal(out.code, 0, out.stderr);
-        ok(!out.stdout.includes("not on your PATH"));
-        equal(await Deno.readTextFile(`${into}/portctl`), new TextDecoder().decode(FAKE_BINARY));
+        assertEquals(out.code, 0, out.stderr);
+        assert(!out.stdout.includes("not on your PATH"));
+        assertEquals(
+          await Deno.readTextFile(`${into}/portctl`),
+          new TextDecoder().decode(FAKE_BINARY),
+        );
         const left = [];
         for await (const e of Deno.readDir(into)) left.push(e.name);
-        equal(left.join(" "), "portctl"); // no temp file left behind
+        assertEquals(left.join(" "), "portctl"); // no temp file left behind
       });
 
       await t.step("into ~/.local/bin by default", async () => {
@@ -170,8 +176,8 @@ Deno.test({
           PATH: Deno.env.get("PATH") ?? "",
           HOME: home,
         });
-        equal(out.code, 0, out.stderr);
-        ok(await exists(`${home}/.local/bin/portctl`));
+        assertEquals(out.code, 0, out.stderr);
+        assert(await exists(`${home}/.local/bin/portctl`));
       });
     } finally {
       await server.shutdown();
@@ -195,14 +201,14 @@ Deno.test({
       await t.step("checksum mismatch", async () => {
         const into = `${dir}/mismatch`;
         const out = await sh([into], env("badsum"));
-        equal(out.code, 1);
-        equal(
+        assertEquals(out.code, 1);
+        assertEquals(
           out.stderr,
           `portctl install: checksum mismatch for ${ARCHIVE} (expected ${"0".repeat(64)}, got ` +
             `${await sha256Hex(await (await fetch(`${base}/badsum/${ARCHIVE}`)).bytes())}); ` +
             "nothing installed\n",
         );
-        ok(!(await exists(into)), "the install folder must not even be created");
+        assert(!(await exists(into)), "the install folder must not even be created");
       });
 
       await t.step("checksum mismatch leaves an installed portctl alone", async () => {
@@ -210,36 +216,39 @@ Deno.test({
         await Deno.mkdir(into);
         await Deno.writeTextFile(`${into}/portctl`, "old");
         const out = await sh([into], env("badsum"));
-        equal(out.code, 1);
-        equal(await Deno.readTextFile(`${into}/portctl`), "old");
+        assertEquals(out.code, 1);
+        assertEquals(await Deno.readTextFile(`${into}/portctl`), "old");
         const left = [];
         for await (const e of Deno.readDir(into)) left.push(e.name);
-        equal(left.join(" "), "portctl");
+        assertEquals(left.join(" "), "portctl");
       });
 
       await t.step("no SHA256SUMS line for the archive", async () => {
         const into = `${dir}/noline`;
         const out = await sh([into], env("noline"));
-        equal(out.code, 1);
-        equal(
+        assertEquals(out.code, 1);
+        assertEquals(
           out.stderr,
           `portctl install: SHA256SUMS has no line for ${ARCHIVE}; nothing installed\n`,
         );
-        ok(!(await exists(into)));
+        assert(!(await exists(into)));
       });
 
       await t.step("archive not in the release (404)", async () => {
         const into = `${dir}/noarchive`;
         const out = await sh([into], env("noarchive"));
-        equal(out.code, 1);
-        equal(out.stderr, `portctl install: could not download ${base}/noarchive/${ARCHIVE}\n`);
-        ok(!(await exists(into)));
+        assertEquals(out.code, 1);
+        assertEquals(
+          out.stderr,
+          `portctl install: could not download ${base}/noarchive/${ARCHIVE}\n`,
+        );
+        assert(!(await exists(into)));
       });
 
       await t.step("bad usage exits 2", async () => {
         const out = await sh(["--frob"], env("good"));
-        equal(out.code, 2);
-        match(out.stderr, /^portctl install: unknown option "--frob"/);
+        assertEquals(out.code, 2);
+        assertMatch(out.stderr, /^portctl install: unknown option "--frob"/);
       });
     } finally {
       await server.shutdown();
@@ -276,13 +285,13 @@ Deno.test("install.ps1 installs from the loopback release and refuses a bad chec
   };
   try {
     const good = await ps1("good", `${dir}/good`);
-    equal(good.code, 0, good.stdout + good.stderr);
-    match(good.stdout, /checksum ok/);
-    ok(await exists(`${dir}/good/portctl.exe`));
+    assertEquals(good.code, 0, good.stdout + good.stderr);
+    assertMatch(good.stdout, /checksum ok/);
+    assert(await exists(`${dir}/good/portctl.exe`));
     const bad = await ps1("badsum", `${dir}/bad`);
-    equal(bad.code, 1);
-    match(bad.stderr, /checksum mismatch .*nothing installed/);
-    ok(!(await exists(`${dir}/bad`)));
+    assertEquals(bad.code, 1);
+    assertMatch(bad.stderr, /checksum mismatch .*nothing installed/);
+    assert(!(await exists(`${dir}/bad`)));
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });

@@ -7,7 +7,8 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { type Holder, isolatedEnv, portctl, startPythonHolder } from "../support/portctl.ts";
 import { parseProcNet, type ProcNetSocket } from "../../src/platform/linux/procfs_net.ts";
-import { type DiagTable, dumpSockets } from "../../src/platform/linux/sock_diag.ts";
+import type { DiagTable } from "../../src/platform/linux/inet_diag.ts";
+import { dumpSockets } from "../../src/platform/linux/sock_diag.ts";
 
 const onLinux = Deno.build.os === "linux";
 const asRoot = onLinux && Deno.uid() === 0;

@@ -4,7 +4,7 @@
  * `npm install`, and the launcher runs the fake binary with the arguments, stdio and exit code
  * passed through. npm itself enforces the `os`/`cpu` fields (EBADPLATFORM).
  */
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { fileURLToPath } from "node:url";
 import { binaryPath, TARGETS } from "../../scripts/build_plan.ts";
 import { platformKey } from "../../scripts/npm_plan.ts";
@@ -65,7 +65,7 @@ async function generateAndPack(): Promise<{ dir: string; packs: string }> {
     await Deno.writeTextFile(`${dir}/dist/${binaryPath(t)}`, FAKE, { mode: 0o755 });
   }
   const gen = await run(Deno.execPath(), ["run", "-A", NPM_TS, "--dist", "dist"], { cwd: dir });
-  equal(gen.code, 0, gen.stderr);
+  assertEquals(gen.code, 0, gen.stderr);
   const packs = `${dir}/packs`;
   await Deno.mkdir(packs);
   for (const name of ["portctl", ...TARGETS.map(platformKey)]) {
@@ -78,7 +78,7 @@ async function generateAndPack(): Promise<{ dir: string; packs: string }> {
     ], {
       cwd: dir,
     });
-    equal(pack.code, 0, pack.stderr);
+    assertEquals(pack.code, 0, pack.stderr);
   }
   return { dir, packs };
 }
@@ -89,7 +89,7 @@ Deno.test("npm: six packages generate and npm pack, with the right files, modes 
   try {
     const tarballs = [];
     for await (const e of Deno.readDir(packs)) tarballs.push(e.name);
-    deepEqual(
+    assertEquals(
       tarballs.sort(),
       [
         `portctl-${VERSION}.tgz`,
@@ -98,10 +98,10 @@ Deno.test("npm: six packages generate and npm pack, with the right files, modes 
     );
 
     const main = JSON.parse(await Deno.readTextFile(`${dir}/dist/npm/portctl/package.json`));
-    equal(main.name, "portctl");
-    equal(main.version, VERSION);
-    deepEqual(main.bin, { portctl: "bin/portctl.js" });
-    deepEqual(main.optionalDependencies, {
+    assertEquals(main.name, "portctl");
+    assertEquals(main.version, VERSION);
+    assertEquals(main.bin, { portctl: "bin/portctl.js" });
+    assertEquals(main.optionalDependencies, {
       "@portctl/linux-x64": VERSION,
       "@portctl/linux-arm64": VERSION,
       "@portctl/darwin-x64": VERSION,
@@ -112,18 +112,18 @@ Deno.test("npm: six packages generate and npm pack, with the right files, modes 
       const p = JSON.parse(
         await Deno.readTextFile(`${dir}/dist/npm/${platformKey(t)}/package.json`),
       );
-      equal(p.name, `@portctl/${platformKey(t)}`);
-      equal(p.version, VERSION);
-      deepEqual([p.os, p.cpu], [[t.npmOs], [t.npmCpu]]);
-      deepEqual(p.files, [`bin/${t.exe}`]);
+      assertEquals(p.name, `@portctl/${platformKey(t)}`);
+      assertEquals(p.version, VERSION);
+      assertEquals([p.os, p.cpu], [[t.npmOs], [t.npmCpu]]);
+      assertEquals(p.files, [`bin/${t.exe}`]);
     }
 
     if (Deno.build.os !== "windows") {
       const list = await run("tar", ["-tvzf", `${packs}/portctl-linux-x64-${VERSION}.tgz`]);
-      match(list.stdout, /^-rwxr-xr-x .* package\/bin\/portctl$/m);
+      assertMatch(list.stdout, /^-rwxr-xr-x .* package\/bin\/portctl$/m);
       const mainList = await run("tar", ["-tvzf", `${packs}/portctl-${VERSION}.tgz`]);
-      match(mainList.stdout, /^-rwxr-xr-x .* package\/bin\/portctl\.js$/m);
-      equal(mainList.stdout.trim().split("\n").length, 3, mainList.stdout); // js, package.json, README
+      assertMatch(mainList.stdout, /^-rwxr-xr-x .* package\/bin\/portctl\.js$/m);
+      assertEquals(mainList.stdout.trim().split("\n").length, 3, mainList.stdout); // js, package.json, README
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -150,20 +150,20 @@ Deno.test({
         `${packs}/portctl-${VERSION}.tgz`,
         `${packs}/portctl-${key}-${VERSION}.tgz`,
       ], { cwd: app });
-      equal(install.code, 0, install.stderr);
+      assertEquals(install.code, 0, install.stderr);
 
       const bin = `${app}/node_modules/.bin/portctl`;
       const ok0 = await run(bin, ["who", "3000", "--json", "two words"]);
-      equal(ok0.code, 0, ok0.stderr);
-      equal(ok0.stdout, "fake portctl: who 3000 --json two words\n");
-      equal(ok0.stderr, "to stderr\n");
+      assertEquals(ok0.code, 0, ok0.stderr);
+      assertEquals(ok0.stdout, "fake portctl: who 3000 --json two words\n");
+      assertEquals(ok0.stderr, "to stderr\n");
 
       const three = await run(bin, ["kill", "5432"], { env: { FAKE_EXIT: "3" } });
-      equal(three.code, 3);
-      equal(three.stdout, "fake portctl: kill 5432\n");
+      assertEquals(three.code, 3);
+      assertEquals(three.stdout, "fake portctl: kill 5432\n");
 
       const killed = await run(bin, ["kill", "1"], { env: { FAKE_SIGNAL: "TERM" } });
-      equal(killed.signal, "SIGTERM");
+      assertEquals(killed.signal, "SIGTERM");
 
       // npm refuses a platform package for another OS: the os/cpu fields are real.
       const other = TARGETS.find((t) => t.npmOs !== Deno.build.os)!;
@@ -174,14 +174,14 @@ Deno.test({
         "--no-fund",
         `${packs}/portctl-${platformKey(other)}-${VERSION}.tgz`,
       ], { cwd: app });
-      ok(refused.code !== 0);
-      match(refused.stderr, /EBADPLATFORM/);
+      assert(refused.code !== 0);
+      assertMatch(refused.stderr, /EBADPLATFORM/);
 
       // Without its platform package the launcher says what to do, in one line.
       await Deno.remove(`${app}/node_modules/@portctl`, { recursive: true });
       const missing = await run(bin, ["who", "1"]);
-      equal(missing.code, 1);
-      equal(
+      assertEquals(missing.code, 1);
+      assertEquals(
         missing.stderr,
         `portctl: the package @portctl/${key} is not installed; it is an optional dependency ` +
           "of portctl: reinstall without --no-optional / --omit=optional\n",
@@ -196,14 +196,14 @@ Deno.test("npm: a missing binary stops generation with one line, exit 1", async 
   const dir = await Deno.makeTempDir({ prefix: "portctl-npm-" });
   try {
     const out = await run(Deno.execPath(), ["run", "-A", NPM_TS, "--dist", "dist"], { cwd: dir });
-    equal(out.code, 1);
-    equal(out.stderr.trimEnd().split("\n").length, 1);
-    match(
+    assertEquals(out.code, 1);
+    assertEquals(out.stderr.trimEnd().split("\n").length, 1);
+    assertMatch(
       out.stderr,
       /^error: no x86_64-unknown-linux-gnu binary at .*: run deno task compile first/,
     );
     const bad = await run(Deno.execPath(), ["run", "-A", NPM_TS, "--target", "mips"], { cwd: dir });
-    equal(bad.code, 2);
+    assertEquals(bad.code, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

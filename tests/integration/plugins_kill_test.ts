@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertIncludes } from "../support/assert.ts";
 import { portctl } from "../support/portctl.ts";
 import { PLATFORM, running, startListener, withFixture } from "./plugins_fixture.ts";
-import { trustProjectPlugins } from "../../src/plugins/mod.ts";
+import { trustProjectPlugins } from "../../src/plugins/listing.ts";
 
 const EXAMPLES = new URL("../../plugins/", import.meta.url).pathname;
 

@@ -3,7 +3,7 @@
  * command as `deno task lint:workflows`) accepts them and rejects a broken one, and they pin the
  * Deno version the release is compiled with.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { fileURLToPath } from "node:url";
 import { COMPILE_DENO_VERSION } from "../../scripts/build_plan.ts";
 
@@ -24,8 +24,8 @@ async function actionlint(pattern: string) {
 
 Deno.test("actionlint accepts ci.yml and release.yml", async () => {
   const out = await actionlint("./.github/workflows/*.yml");
-  equal(out.code, 0, out.stdout + out.stderr);
-  match(out.stdout, /Checking 2 workflow file\(s\)/);
+  assertEquals(out.code, 0, out.stdout + out.stderr);
+  assertMatch(out.stdout, /Checking 2 workflow file\(s\)/);
 });
 
 Deno.test("actionlint rejects a broken workflow (so lint:workflows can fail CI)", async () => {
@@ -44,8 +44,8 @@ Deno.test("actionlint rejects a broken workflow (so lint:workflows can fail CI)"
     const out = await actionlint(
       Deno.build.os === "windows" ? broken.replaceAll("\\", "/") : broken,
     );
-    equal(out.code, 1, out.stdout);
-    match(out.stdout, /property "oss" is not defined/);
+    assertEquals(out.code, 1, out.stdout);
+    assertMatch(out.stdout, /property "oss" is not defined/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -55,9 +55,9 @@ Deno.test("the workflows compile with the pinned Deno and run the smoke script",
   for (const name of ["ci.yml", "release.yml"]) {
     const text = await Deno.readTextFile(`${ROOT}/.github/workflows/${name}`);
     const pins = [...text.matchAll(/deno-version: v(\S+)/g)].map((m) => m[1]);
-    ok(pins.length > 0, name);
-    for (const pin of pins) equal(pin, COMPILE_DENO_VERSION, name);
-    match(text, /bash scripts\/smoke_compiled\.sh dist\/x86_64-unknown-linux-gnu\/portctl/);
+    assert(pins.length > 0, name);
+    for (const pin of pins) assertEquals(pin, COMPILE_DENO_VERSION, name);
+    assertMatch(text, /bash scripts\/smoke_compiled\.sh dist\/x86_64-unknown-linux-gnu\/portctl/);
   }
   await Deno.stat(`${ROOT}/scripts/smoke_compiled.sh`);
 });

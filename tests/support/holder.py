@@ -21,6 +21,9 @@ p.add_argument("--ignore-term", action="store_true")
 p.add_argument("--supervise", action="store_true", help="run a child holder and restart it")
 p.add_argument("--churn", action="store_true", help="fork short-lived children forever")
 p.add_argument("--flap", action="store_true", help="open and close a listener on --port forever")
+p.add_argument("--leader-exits", action="store_true",
+               help="after announcing, the main thread exits (pthread_exit) while another thread "
+                    "keeps the process and its sockets alive: /proc/<pid>/fd is then empty")
 args = p.parse_args()
 
 if args.ignore_term:
@@ -96,5 +99,10 @@ for _ in range(args.workers):
             time.sleep(3600)
     workers.append(pid)
 announce(port=port, workers=workers)
+if args.leader_exits:
+    import ctypes, threading
+    threading.Thread(target=lambda: time.sleep(3600)).start()
+    # ctypes lets go of the GIL for the call, so the other thread runs on once this one is gone.
+    ctypes.CDLL(None).pthread_exit(None)
 while True:
     time.sleep(3600)

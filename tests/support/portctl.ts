@@ -140,13 +140,22 @@ export interface PortctlRun {
   readonly stderr: string;
 }
 
-/** Runs the real CLI (`deno run src/main.ts`) with `args`. */
+/**
+ * Runs the real CLI (`deno run src/main.ts`) with `args`: as `user` (through `runuser`), or
+ * through a `via` command line such as `["unshare", "--user", "--map-root-user"]`.
+ */
 export async function portctl(
   args: string[],
-  options: { env?: Record<string, string>; user?: string; cwd?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    user?: string;
+    cwd?: string;
+    via?: readonly string[];
+  } = {},
 ): Promise<PortctlRun> {
   const main = options.user ? `${rootReadableBy(options.user)}src/main.ts` : MAIN;
   const denoArgs = ["run", "-A", "--quiet", main, ...args];
+  const [via, ...viaArgs] = options.via ?? [];
   const command = options.user
     ? new Deno.Command("runuser", {
       args: ["-u", options.user, "--", Deno.execPath(), ...denoArgs],
@@ -154,8 +163,8 @@ export async function portctl(
       cwd: options.cwd,
       stdin: "null",
     })
-    : new Deno.Command(Deno.execPath(), {
-      args: denoArgs,
+    : new Deno.Command(via ?? Deno.execPath(), {
+      args: via ? [...viaArgs, Deno.execPath(), ...denoArgs] : denoArgs,
       env: { NO_COLOR: "1", ...options.env },
       cwd: options.cwd,
       stdin: "null",

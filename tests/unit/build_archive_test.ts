@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { assert, assertEquals } from "../support/assert.ts";
 import { crc32, sha256Hex, tarGz, zip } from "../../scripts/archive.ts";
 
 const payload = new TextEncoder().encode("#!/bin/sh\necho 'portctl stand-in'\n".repeat(50));
@@ -24,17 +24,17 @@ if (onWindows) {
 }
 
 Deno.test("sha256Hex and crc32 match known vectors", async () => {
-  equal(
+  assertEquals(
     await sha256Hex(new TextEncoder().encode("abc")),
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
-  equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  assertEquals(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
 });
 
 Deno.test("archives are byte-for-byte reproducible", async () => {
   const entries = [{ name: "portctl", data: payload, mode: 0o755 }];
-  deepEqual(await tarGz(entries), await tarGz(entries));
-  deepEqual(await zip(entries), await zip(entries));
+  assertEquals(await tarGz(entries), await tarGz(entries));
+  assertEquals(await zip(entries), await zip(entries));
 });
 
 Deno.test({
@@ -48,12 +48,12 @@ Deno.test({
       });
       await Deno.writeFile(`${dir}/a.tar.gz`, archive);
       const list = await new Deno.Command("tar", { args: ["-tvzf", `${dir}/a.tar.gz`] }).output();
-      ok(list.success, new TextDecoder().decode(list.stderr));
+      assert(list.success, new TextDecoder().decode(list.stderr));
       const x = await new Deno.Command("tar", { args: ["-xzf", "a.tar.gz"], cwd: dir }).output();
-      ok(x.success, new TextDecoder().decode(x.stderr));
-      deepEqual(await Deno.readFile(`${dir}/portctl`), payload);
-      equal((await Deno.stat(`${dir}/portctl`)).mode! & 0o777, 0o755);
-      equal((await Deno.stat(`${dir}/portctl`)).mtime?.getTime(), 1_700_000_000_000);
+      assert(x.success, new TextDecoder().decode(x.stderr));
+      assertEquals(await Deno.readFile(`${dir}/portctl`), payload);
+      assertEquals((await Deno.stat(`${dir}/portctl`)).mode! & 0o777, 0o755);
+      assertEquals((await Deno.stat(`${dir}/portctl`)).mtime?.getTime(), 1_700_000_000_000);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -71,12 +71,12 @@ Deno.test({
         await zip([{ name: "portctl.exe", data: payload, mode: 0o755 }]),
       );
       const test = await new Deno.Command("unzip", { args: ["-t", "a.zip"], cwd: dir }).output();
-      ok(test.success, new TextDecoder().decode(test.stdout));
+      assert(test.success, new TextDecoder().decode(test.stdout));
       const x = await new Deno.Command("unzip", { args: ["-q", "a.zip"], cwd: dir }).output();
-      ok(x.success, new TextDecoder().decode(x.stderr));
-      deepEqual(await Deno.readFile(`${dir}/portctl.exe`), payload);
+      assert(x.success, new TextDecoder().decode(x.stderr));
+      assertEquals(await Deno.readFile(`${dir}/portctl.exe`), payload);
       await t.step("mode", async () => {
-        equal((await Deno.stat(`${dir}/portctl.exe`)).mode! & 0o777, 0o755);
+        assertEquals((await Deno.stat(`${dir}/portctl.exe`)).mode! & 0o777, 0o755);
       });
     } finally {
       await Deno.remove(dir, { recursive: true });

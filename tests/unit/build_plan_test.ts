@@ -1,4 +1,4 @@
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertThrows } from "../support/assert.ts";
 import {
   archiveName,
   binaryPath,
@@ -7,6 +7,7 @@ import {
   COMPILE_PERMISSIONS,
   compileArgs,
   detectFormat,
+  lazyIncludes,
   LINUX_COMPILE_PERMISSIONS,
   MIN_COMPILE_DENO_VERSION,
   parseChecksumFile,
@@ -30,7 +31,7 @@ if (Deno.build.os !== "linux") {
 }
 
 Deno.test("the five release targets, with npm os/cpu and archive kinds", () => {
-  deepEqual(
+  assertEquals(
     TARGETS.map((t) => [t.triple, t.npmOs, t.npmCpu, t.format, t.exe, t.archiveExt]),
     [
       ["x86_64-unknown-linux-gnu", "linux", "x64", "elf", "portctl", ".tar.gz"],
@@ -43,28 +44,29 @@ Deno.test("the five release targets, with npm os/cpu and archive kinds", () => {
 });
 
 Deno.test("selectTargets: none means all, a subset keeps release order, duplicates dropped", () => {
-  equal(selectTargets([]).length, 5);
-  deepEqual(
+  assertEquals(selectTargets([]).length, 5);
+  assertEquals(
     selectTargets(["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu", "x86_64-pc-windows-msvc"])
       .map((t) => t.triple),
     ["x86_64-unknown-linux-gnu", "x86_64-pc-windows-msvc"],
   );
-  throws(() => selectTargets(["x86_64-unknown-linux-musl"]), {
-    message: /^unknown target "x86_64-unknown-linux-musl": use one of x86_64-unknown-linux-gnu, /,
-  });
+  assertThrows(
+    () => selectTargets(["x86_64-unknown-linux-musl"]),
+    /^unknown target "x86_64-unknown-linux-musl": use one of x86_64-unknown-linux-gnu, /,
+  );
 });
 
 Deno.test("archive and binary names carry the triple, not the version", () => {
-  equal(archiveName(linux), "portctl-x86_64-unknown-linux-gnu.tar.gz");
-  equal(archiveName(windows), "portctl-x86_64-pc-windows-msvc.zip");
-  equal(binaryPath(linux), "x86_64-unknown-linux-gnu/portctl");
-  equal(binaryPath(windows), "x86_64-pc-windows-msvc/portctl.exe");
-  equal(runtimeFileName(linux), "denort-x86_64-unknown-linux-gnu");
-  equal(runtimeFileName(windows), "denort-x86_64-pc-windows-msvc.exe");
+  assertEquals(archiveName(linux), "portctl-x86_64-unknown-linux-gnu.tar.gz");
+  assertEquals(archiveName(windows), "portctl-x86_64-pc-windows-msvc.zip");
+  assertEquals(binaryPath(linux), "x86_64-unknown-linux-gnu/portctl");
+  assertEquals(binaryPath(windows), "x86_64-pc-windows-msvc/portctl.exe");
+  assertEquals(runtimeFileName(linux), "denort-x86_64-unknown-linux-gnu");
+  assertEquals(runtimeFileName(windows), "denort-x86_64-pc-windows-msvc.exe");
 });
 
 Deno.test("compileArgs: target, output, the target's permissions, entry last", () => {
-  deepEqual(compileArgs(windows, { outDir: "/r/dist", entry: "/r/src/main.ts" }), [
+  assertEquals(compileArgs(windows, { outDir: "/r/dist", entry: "/r/src/main.ts" }), [
     "compile",
     "--quiet",
     "--target",
@@ -79,9 +81,10 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "--allow-sys",
     "--allow-write",
     "--allow-net",
+    ...lazyIncludes(),
     "/r/src/main.ts",
   ]);
-  deepEqual(compileArgs(linux, { outDir: "dist", entry: "src/main.ts" }), [
+  assertEquals(compileArgs(linux, { outDir: "dist", entry: "src/main.ts" }), [
     "compile",
     "--quiet",
     "--target",
@@ -90,14 +93,27 @@ Deno.test("compileArgs: target, output, the target's permissions, entry last", (
     "dist/x86_64-unknown-linux-gnu/portctl",
     "--exclude-unused-npm",
     "--allow-all",
+    ...lazyIncludes(),
     "src/main.ts",
   ]);
+  const src = new URL("../../src/", import.meta.url).pathname;
+  assertEquals(lazyIncludes().slice(0, 4), [
+    "--include",
+    `${src}cli/app.ts`,
+    "--include",
+    `${src}cli/kill.ts`,
+  ]);
+  // Every lazily imported module exists where the build will look for it.
+  for (const [flag, path] of chunks(lazyIncludes())) {
+    assertEquals(flag, "--include");
+    assert(Deno.statSync(path).isFile, path);
+  }
   for (const t of TARGETS) {
     const args = compileArgs(t, { outDir: "dist", entry: "src/main.ts" });
-    for (const forbidden of ["--include", "--no-check", "-A"]) {
-      ok(!args.includes(forbidden), `${forbidden} must not be passed`);
+    for (const forbidden of ["--no-check", "-A"]) {
+      assert(!args.includes(forbidden), `${forbidden} must not be passed`);
     }
-    deepEqual(permissionsFor(t), t.npmOs === "linux" ? ["--allow-all"] : COMPILE_PERMISSIONS);
+    assertEquals(permissionsFor(t), t.npmOs === "linux" ? ["--allow-all"] : COMPILE_PERMISSIONS);
   }
 });
 
@@ -118,8 +134,8 @@ Deno.test({
       return new TextDecoder().decode(out.stdout).trim();
     };
     try {
-      equal(await run(COMPILE_PERMISSIONS), "NotCapable");
-      equal(await run(LINUX_COMPILE_PERMISSIONS), "read");
+      assertEquals(await run(COMPILE_PERMISSIONS), "NotCapable");
+      assertEquals(await run(LINUX_COMPILE_PERMISSIONS), "read");
     } finally {
       await Deno.remove(file);
     }
@@ -127,9 +143,9 @@ Deno.test({
 });
 
 Deno.test("the compile Deno is pinned at or above 2.8.2 (plugins import from disk)", () => {
-  equal(MIN_COMPILE_DENO_VERSION, "2.8.2");
+  assertEquals(MIN_COMPILE_DENO_VERSION, "2.8.2");
   const [a, b, c] = COMPILE_DENO_VERSION.split(".").map(Number);
-  ok(a > 2 || (a === 2 && (b > 8 || (b === 8 && c >= 2))));
+  assert(a > 2 || (a === 2 && (b > 8 || (b === 8 && c >= 2))));
 });
 
 Deno.test("checksumFile: sha256sum text format, sorted, round-trips", () => {
@@ -139,42 +155,42 @@ Deno.test("checksumFile: sha256sum text format, sorted, round-trips", () => {
     { name: "portctl-x86_64-pc-windows-msvc.zip", sha256: a },
     { name: "portctl-aarch64-apple-darwin.tar.gz", sha256: b },
   ]);
-  equal(
+  assertEquals(
     text,
     `${b}  portctl-aarch64-apple-darwin.tar.gz\n${a}  portctl-x86_64-pc-windows-msvc.zip\n`,
   );
-  deepEqual(
+  assertEquals(
     [...parseChecksumFile(text)],
     [["portctl-aarch64-apple-darwin.tar.gz", b], ["portctl-x86_64-pc-windows-msvc.zip", a]],
   );
-  equal(checksumFile([]), "");
-  throws(() => checksumFile([{ name: "x", sha256: "ABC" }]), { message: /bad sha256 for x/ });
-  throws(() => checksumFile([{ name: "a b", sha256: a }]), { message: /bad file name/ });
-  throws(() => parseChecksumFile("nonsense\n"), { message: /malformed SHA256SUMS line/ });
+  assertEquals(checksumFile([]), "");
+  assertThrows(() => checksumFile([{ name: "x", sha256: "ABC" }]), /bad sha256 for x/);
+  assertThrows(() => checksumFile([{ name: "a b", sha256: a }]), /bad file name/);
+  assertThrows(() => parseChecksumFile("nonsense\n"), /malformed SHA256SUMS line/);
 });
 
 Deno.test("detectFormat tells ELF, Mach-O and PE apart, and refuses a shell script", () => {
-  equal(detectFormat(standinRuntime("x86_64-unknown-linux-gnu")), "elf");
-  equal(detectFormat(standinRuntime("aarch64-apple-darwin")), "macho");
-  equal(detectFormat(new Uint8Array([0xca, 0xfe, 0xba, 0xbe])), "macho");
-  equal(detectFormat(standinRuntime("x86_64-pc-windows-msvc")), "pe");
-  equal(detectFormat(new TextEncoder().encode("#!/bin/sh\necho hi\n")), undefined);
-  equal(detectFormat(new Uint8Array()), undefined);
+  assertEquals(detectFormat(standinRuntime("x86_64-unknown-linux-gnu")), "elf");
+  assertEquals(detectFormat(standinRuntime("aarch64-apple-darwin")), "macho");
+  assertEquals(detectFormat(new Uint8Array([0xca, 0xfe, 0xba, 0xbe])), "macho");
+  assertEquals(detectFormat(standinRuntime("x86_64-pc-windows-msvc")), "pe");
+  assertEquals(detectFormat(new TextEncoder().encode("#!/bin/sh\necho hi\n")), undefined);
+  assertEquals(detectFormat(new Uint8Array()), undefined);
 });
 
 Deno.test("runtimeFor: PORTCTL_DENORT_DIR per target wins, then DENORT_BIN, else download", () => {
-  deepEqual(runtimeFor(windows, { denortDir: "/rt/", denortBin: "/x" }), {
+  assertEquals(runtimeFor(windows, { denortDir: "/rt/", denortBin: "/x" }), {
     kind: "file",
     path: "/rt/denort-x86_64-pc-windows-msvc.exe",
     from: "PORTCTL_DENORT_DIR",
   });
-  deepEqual(runtimeFor(linux, { denortBin: "/opt/denort" }), {
+  assertEquals(runtimeFor(linux, { denortBin: "/opt/denort" }), {
     kind: "file",
     path: "/opt/denort",
     from: "DENORT_BIN",
   });
-  deepEqual(runtimeFor(linux, { denortBin: "", denortDir: "" }), { kind: "download" });
-  deepEqual(runtimeFor(linux, {}), { kind: "download" });
+  assertEquals(runtimeFor(linux, { denortBin: "", denortDir: "" }), { kind: "download" });
+  assertEquals(runtimeFor(linux, {}), { kind: "download" });
 });
 
 // What deno 2.9.6 printed here, with no route to dl.deno.land (captured, colours included).
@@ -187,18 +203,24 @@ const FETCH_FAILED = "\x1b[0m\x1b[1m\x1b[31merror\x1b[0m: Writing deno compile e
 
 Deno.test("runtimeFetchFailure turns deno's download error into one line", () => {
   const line = runtimeFetchFailure(linux, FETCH_FAILED);
-  equal(
+  assertEquals(
     line,
     "cannot fetch the deno runtime (denort) for x86_64-unknown-linux-gnu from dl.deno.land: " +
       "set DENORT_BIN to a local denort for one OS, or PORTCTL_DENORT_DIR to a folder with " +
       "denort-x86_64-unknown-linux-gnu and the like for each target",
   );
-  ok(!line?.includes("\n"));
-  equal(runtimeFetchFailure(linux, "error: Type checking failed.\n"), undefined);
+  assert(!line?.includes("\n"));
+  assertEquals(runtimeFetchFailure(linux, "error: Type checking failed.\n"), undefined);
 });
 
 Deno.test("tidyCompileError drops colours and the stack backtrace", () => {
   const tidy = tidyCompileError(FETCH_FAILED);
-  match(tidy, /^error: Writing deno compile executable/);
-  ok(!tidy.includes("Stack backtrace") && !tidy.includes("\x1b["));
+  assertMatch(tidy, /^error: Writing deno compile executable/);
+  assert(!tidy.includes("Stack backtrace") && !tidy.includes("\x1b["));
 });
+
+function chunks(items: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
+  return pairs;
+}

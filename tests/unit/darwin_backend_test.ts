@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { darwinFixture } from "../fixtures/darwin/fixtures.ts";
 import { FakeMac } from "../fixtures/darwin/fake_libsystem.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
-import { LibSystem } from "../../src/platform/darwin/libproc.ts";
+import { LibSystem } from "../../src/platform/darwin/libsystem.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
 
 /**
@@ -51,9 +51,9 @@ const listening = (port: number) => (socket: SocketEntry): boolean =>
 Deno.test("darwin backend: names, signals and protected PIDs", () => {
   const backend = createBackend({ openLibrary: () => new FakeMac().symbols() });
   assertEquals(backend.os, "darwin");
-  assertEquals(backend.signals[0], "SIGTERM");
-  assert(backend.signals.includes("SIGKILL") && backend.signals.includes("SIGINFO"));
-  assert(!backend.signals.includes("SIGPWR"), "SIGPWR does not exist on macOS");
+  assertEquals(backend.signals.graceful, "SIGTERM");
+  assert(backend.signals.numbers.has("SIGKILL") && backend.signals.numbers.has("SIGINFO"));
+  assert(!backend.signals.numbers.has("SIGPWR"), "SIGPWR does not exist on macOS");
   assertEquals([...backend.protectedPids].sort(), [0, 1]);
 });
 
@@ -81,7 +81,7 @@ Deno.test("darwin backend: a listener and its forked worker are both holders", (
       uid: 501,
       user: "dev",
     },
-    pids: [4242, 4243],
+    holders: { kind: "visible", pids: [4242, 4243], note: null },
   }]);
 });
 
@@ -100,10 +100,10 @@ Deno.test("darwin backend: another user's listener is held, owner not visible, w
   const [held] = backend.findSockets(listening(3000));
   assertEquals(held.socket.user, "root");
   assertEquals(held.socket.address, "::");
-  assertEquals(held.pids, []);
-  assertEquals(held.ownerless, undefined);
+  assert(held.holders.kind === "hidden");
+  assertEquals(held.holders.visiblePids, []);
   assertMatch(
-    held.ownerNote ?? "",
+    held.holders.note,
     /^owner not visible: the socket belongs to user root \(last used by PID 1 launchd\); run portctl with sudo/,
   );
 });
@@ -113,7 +113,7 @@ Deno.test("darwin backend: as root, an unseen owner is not blamed on permissions
   mac.euid = 0;
   const backend = createBackend({ openLibrary: () => mac.symbols() });
   const [held] = backend.findSockets(listening(3000));
-  assertMatch(held.ownerNote ?? "", /no process lists this socket among its open files/);
+  assertMatch(held.holders.note ?? "", /no process lists this socket among its open files/);
 });
 
 Deno.test("darwin backend: TIME_WAIT and closed FIN_WAIT2 sockets belong to no process", () => {
@@ -121,10 +121,7 @@ Deno.test("darwin backend: TIME_WAIT and closed FIN_WAIT2 sockets belong to no p
   const backend = createBackend({ openLibrary: () => mac.symbols() });
   const found = backend.findSockets((socket) => socket.port === 8080);
   assertEquals(found.map((held) => held.socket.state), ["LISTEN", "TIME_WAIT", "FIN_WAIT2"]);
-  for (const closed of found.slice(1)) {
-    assertEquals(closed.pids, []);
-    assertEquals(closed.ownerless, true);
-  }
+  for (const closed of found.slice(1)) assertEquals(closed.holders.kind, "none");
   assertEquals(found[1].socket.user, null);
   assertEquals(found[2].socket.user, "dev");
 });
@@ -136,14 +133,16 @@ Deno.test("darwin backend: UDP sockets from the table, with their owners' names"
   assertEquals(held.socket.protocol, "udp");
   assertEquals(held.socket.address, "fe80::1");
   assertEquals(held.socket.user, "_mdnsresponder");
-  assertMatch(held.ownerNote ?? "", /belongs to user _mdnsresponder; run portctl with sudo/);
+  assertMatch(held.holders.note ?? "", /belongs to user _mdnsresponder; run portctl with sudo/);
 });
 
 Deno.test("darwin backend: without the tables, it scans the fds it can read", () => {
   const mac = pretendMac();
   mac.tables = null;
   const backend = createBackend({ openLibrary: () => mac.symbols() });
-  assertEquals(backend.findSockets(listening(8080)).map((held) => held.pids), [[4242, 4243]]);
+  assertEquals(backend.findSockets(listening(8080)).map((held) => held.holders), [
+    { kind: "visible", pids: [4242, 4243], note: null },
+  ]);
   assertEquals(backend.findSockets(listening(3000)), []); // root's socket: invisible this way
 });
 
@@ -225,7 +224,10 @@ Deno.test("darwin backend: an unseen socket of the caller's own uid says so", ()
   const backend = createBackend({ openLibrary: () => mac.symbols() });
   const [held] = backend.findSockets((socket) => socket.port === 41000);
   assertEquals(held.socket.user, "dev");
-  assertMatch(held.ownerNote ?? "", /none of the processes you can inspect holds it; run portctl/);
+  assertMatch(
+    held.holders.note ?? "",
+    /none of the processes you can inspect holds it; run portctl/,
+  );
 });
 
 Deno.test("darwin backend: empty socket tables are not trusted", () => {
@@ -235,7 +237,9 @@ Deno.test("darwin backend: empty socket tables are not trusted", () => {
   new DataView(empty.buffer).setUint32(24, 24, true);
   mac.tables = { tcp: empty, udp: empty };
   const backend = createBackend({ openLibrary: () => mac.symbols() });
-  assertEquals(backend.findSockets(listening(8080)).map((held) => held.pids), [[4242, 4243]]);
+  assertEquals(backend.findSockets(listening(8080)).map((held) => held.holders), [
+    { kind: "visible", pids: [4242, 4243], note: null },
+  ]);
 });
 
 Deno.test("libproc binding: 0 from a proc_* call is a failure only when errno says so", () => {

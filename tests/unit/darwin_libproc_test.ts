@@ -8,7 +8,6 @@ import { COMPILED, darwinFixture } from "../fixtures/darwin/fixtures.ts";
 import {
   decodeBsdInfo,
   decodeBsdShortInfo,
-  decodeFdList,
   decodeKinfoProcStart,
   decodeProcArgs,
   decodeSocketFdInfo,
@@ -17,12 +16,12 @@ import {
   PROC_BSDINFO,
   PROC_BSDSHORTINFO,
   PROC_FDINFO,
-  PROX_FDTYPE_SOCKET,
   SOCKET_FDINFO,
   socketFdLocalPort,
+  socketFds,
   startTimeToken,
-} from "../../src/platform/darwin/libproc.ts";
-import { formatIpv6, tcpStateName } from "../../src/platform/darwin/inet.ts";
+} from "../../src/platform/darwin/proc_info.ts";
+import { tcpStateName } from "../../src/platform/darwin/inet.ts";
 
 Deno.test("darwin layouts: struct sizes match the compiled XNU structs", () => {
   // sizeof(struct socket_fdinfo) = 792, sizeof(struct proc_bsdinfo) = 136 on LP64 macOS.
@@ -40,16 +39,10 @@ Deno.test("darwin layouts: struct sizes match the compiled XNU structs", () => {
   assertEquals(SOCKET_FDINFO.proto + IN_SOCKINFO.tcpState, COMPILED.tcpState);
 });
 
-Deno.test("decodeFdList: every fd with its type, sockets among other files", () => {
-  const fds = decodeFdList(darwinFixture("fdlist"));
-  assertEquals(fds, [
-    { fd: 0, type: 1 }, // vnode
-    { fd: 3, type: 2 }, // socket
-    { fd: 4, type: 6 }, // pipe
-    { fd: 7, type: 5 }, // kqueue
-  ]);
-  assertEquals(fds.filter((f) => f.type === PROX_FDTYPE_SOCKET).map((f) => f.fd), [3]);
-  assertEquals(decodeFdList(new Uint8Array(0)), []);
+Deno.test("socketFds: the socket fds among a process's other files", () => {
+  // The fixture lists fd 0 (vnode), 3 (socket), 4 (pipe) and 7 (kqueue).
+  assertEquals(socketFds(darwinFixture("fdlist")), [3]);
+  assertEquals(socketFds(new Uint8Array(0)), []);
 });
 
 Deno.test("decodeSocketFdInfo: TCP over IPv4, listening on 127.0.0.1", () => {
@@ -211,20 +204,4 @@ Deno.test("decodeProcArgs: argv without the exec path or the environment", () =>
 Deno.test("startTimeToken: microseconds are zero-padded so tokens compare as text", () => {
   assertEquals(startTimeToken(12n, 5), "12.000005");
   assertEquals(startTimeToken(12n, 999999), "12.999999");
-});
-
-Deno.test("formatIpv6: RFC 5952 text", () => {
-  const cases: [number[], string][] = [
-    [[], "::"],
-    [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "::1"],
-    [[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "fe80::1"],
-    [[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], "2001:db8:0:1:1:1:1:1"],
-    [[0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], "2001:0:0:1::1"],
-    [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4], "::ffff:1.2.3.4"],
-  ];
-  for (const [groups, text] of cases) {
-    const bytes = new Uint8Array(16);
-    bytes.set(groups);
-    assertEquals(formatIpv6(bytes, 0), text);
-  }
 });

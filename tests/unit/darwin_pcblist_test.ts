@@ -6,7 +6,7 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import { darwinFixture } from "../fixtures/darwin/fixtures.ts";
 import { decodePcbList, XINPCB_N } from "../../src/platform/darwin/pcblist.ts";
-import { decodeSocketFdInfo } from "../../src/platform/darwin/libproc.ts";
+import { decodeSocketFdInfo } from "../../src/platform/darwin/proc_info.ts";
 
 Deno.test("decodePcbList: TCP rows, past the padded 204-byte xtcpcb_n records", () => {
   assertEquals(XINPCB_N.size, 104);

@@ -21,7 +21,7 @@ import {
   NLMSG_ERROR,
   TCPF_BOUND_INACTIVE,
   withListenerUids,
-} from "../../src/platform/linux/sock_diag.ts";
+} from "../../src/platform/linux/inet_diag.ts";
 
 interface Capture {
   known: Record<string, number>;

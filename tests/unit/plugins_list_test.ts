@@ -1,5 +1,5 @@
 import { assertEquals, assertIncludes } from "../support/assert.ts";
-import { listPlugins } from "../../src/plugins/mod.ts";
+import { listPlugins } from "../../src/plugins/listing.ts";
 import { formatPluginList } from "../../src/output/plugins.ts";
 import { PLAIN } from "../../src/output/style.ts";
 import { isolatedEnv, tempFolder, writeFile } from "./plugins_support.ts";

@@ -5,11 +5,8 @@
  */
 
 import { assert, assertEquals, assertIncludes, assertRejects } from "../support/assert.ts";
-import {
-  loadKillHooks,
-  type LoadKillHooksOptions,
-  trustProjectPlugins,
-} from "../../src/plugins/mod.ts";
+import { loadKillHooks, type LoadKillHooksOptions } from "../../src/plugins/mod.ts";
+import { trustProjectPlugins } from "../../src/plugins/listing.ts";
 import { PluginUsageError } from "../../src/plugins/errors.ts";
 import { NO_HOOKS } from "../../src/core/hooks.ts";
 import { currentIdentity } from "../../src/plugins/file_safety.ts";

@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import { UsageError } from "../../src/core/errors.ts";
 import { parseSignal } from "../../src/core/signals.ts";
+import { DARWIN_SIGNALS, LINUX_SIGNALS, WINDOWS_SIGNALS } from "../../src/platform/signals.ts";
 import { describeTargets, parseTarget, socketMatches } from "../../src/core/target.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
 
@@ -57,11 +58,37 @@ Deno.test("matching: LISTEN and UDP by default, local port only, family and prot
   assertEquals(describeTargets([parseTarget("1-2"), parseTarget("udp:5")]), "ports 1-2, udp:5");
 });
 
-Deno.test("signals: names in any case, with or without SIG, and Linux numbers", () => {
-  const supported = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const;
-  assertEquals(parseSignal("int", supported), "SIGINT");
-  assertEquals(parseSignal("SIGHUP", supported), "SIGHUP");
-  if (Deno.build.os === "linux") assertEquals(parseSignal("9", supported), "SIGKILL");
-  assertThrows(() => parseSignal("USR1", supported), /invalid signal "USR1"/);
-  assertThrows(() => parseSignal("99", supported), /invalid signal "99"/);
+Deno.test("signals: names in any case, with or without SIG, and each OS's own numbers", () => {
+  const linux = { os: "linux", signals: LINUX_SIGNALS } as const;
+  assertEquals(parseSignal("int", linux), "SIGINT");
+  assertEquals(parseSignal("SIGHUP", linux), "SIGHUP");
+  assertEquals(parseSignal(" sigterm ", linux), "SIGTERM");
+  assertEquals(parseSignal("9", linux), "SIGKILL");
+  assertEquals(parseSignal("10", linux), "SIGUSR1");
+  assertThrows(() => parseSignal("99", linux), /invalid signal "99" on linux: .* or its number$/);
+  assertThrows(() => parseSignal("INFO", linux), /invalid signal "INFO"/);
+  // Darwin numbers differ from 7 up: 30 is SIGUSR1 there, as `kill -30` on a Mac.
+  const darwin = { os: "darwin", signals: DARWIN_SIGNALS } as const;
+  assertEquals(parseSignal("30", darwin), "SIGUSR1");
+  assertEquals(parseSignal("INFO", darwin), "SIGINFO");
+  assertThrows(() => parseSignal("PWR", darwin), /invalid signal "PWR" on darwin/);
+  const windows = { os: "windows", signals: WINDOWS_SIGNALS } as const;
+  assertEquals(parseSignal("15", windows), "SIGTERM");
+  assertThrows(
+    () => parseSignal("USR1", windows),
+    /^invalid signal "USR1" on windows: expected one of TERM, INT, KILL \(or 2, 9, 15\)$/,
+  );
+  assertThrows(() => parseSignal("1", windows), /invalid signal "1"/);
+});
+
+Deno.test("signal tables: every name once, every number once, graceful among them", () => {
+  for (const table of [LINUX_SIGNALS, DARWIN_SIGNALS, WINDOWS_SIGNALS]) {
+    assertEquals(table.numbers.has(table.graceful), true);
+    assertEquals(table.numbers.has("SIGKILL"), true);
+    const numbers = [...table.numbers.values()];
+    assertEquals(new Set(numbers).size, numbers.length, "two names share a number");
+  }
+  assertEquals(LINUX_SIGNALS.numbers.has("SIGINFO"), false);
+  assertEquals(WINDOWS_SIGNALS.numbers.has("SIGBREAK"), false);
+  assertEquals([...WINDOWS_SIGNALS.numbers.keys()], ["SIGTERM", "SIGINT", "SIGKILL"]);
 });

@@ -1,6 +1,6 @@
 // Who holds a Windows socket row, and the notes for Windows' traps (pure; runs on every OS).
 
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import {
   heldSocketFor,
   unheldPortNote,
@@ -33,38 +33,41 @@ const live = snapshot(
 );
 
 Deno.test("a live owner holds its socket", () => {
-  deepEqual(heldSocketFor({ socket: socket(), pid: 700 }, live), { socket: socket(), pids: [700] });
+  assertEquals(heldSocketFor({ socket: socket(), pid: 700 }, live), {
+    socket: socket(),
+    holders: { kind: "visible", pids: [700], note: null },
+  });
 });
 
 Deno.test("PID 4 is the kernel: kept as the holder, with HTTP.sys named in the note", () => {
-  const held = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
-  deepEqual(held.pids, [4]);
-  equal(held.ownerless, undefined);
-  match(held.ownerNote ?? "", /Windows kernel \(PID 4, System\)/);
-  match(held.ownerNote ?? "", /HTTP\.sys/);
-  match(held.ownerNote ?? "", /netsh http show servicestate/);
+  const { holders } = heldSocketFor({ socket: socket("LISTEN", 80), pid: 4 }, live);
+  assert(holders.kind === "visible");
+  assertEquals(holders.pids, [4]);
+  assertMatch(holders.note ?? "", /Windows kernel \(PID 4, System\)/);
+  assertMatch(holders.note ?? "", /HTTP\.sys/);
+  assertMatch(holders.note ?? "", /netsh http show servicestate/);
 });
 
 Deno.test("PID 0 rows belong to no process: ownerless, nothing to end", () => {
-  const held = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
-  deepEqual(held.pids, []);
-  equal(held.ownerless, true);
-  match(held.ownerNote ?? "", /PID 0/);
-  match(held.ownerNote ?? "", /TIME_WAIT until it expires/);
+  const { holders } = heldSocketFor({ socket: socket("TIME_WAIT"), pid: 0 }, live);
+  assertEquals(holders.kind, "none");
+  assertMatch(holders.note ?? "", /PID 0/);
+  assertMatch(holders.note ?? "", /TIME_WAIT until it expires/);
 });
 
 Deno.test("an exited owner: its live children are named as the likely holders, not ended", () => {
-  const held = heldSocketFor({ socket: socket(), pid: 800 }, live);
-  deepEqual(held.pids, []);
-  equal(held.ownerless, undefined);
-  match(held.ownerNote ?? "", /owning process 800 has exited/);
-  match(held.ownerNote ?? "", /810 node\.exe, 811 esbuild\.exe/);
+  const { holders } = heldSocketFor({ socket: socket(), pid: 800 }, live);
+  assert(holders.kind === "hidden");
+  assertEquals(holders.visiblePids, []);
+  assertMatch(holders.note, /owning process 800 has exited/);
+  assertMatch(holders.note, /810 node\.exe, 811 esbuild\.exe/);
 });
 
 Deno.test("an exited owner with no live children says so", () => {
-  const held = heldSocketFor({ socket: socket(), pid: 900 }, live);
-  deepEqual(held.pids, []);
-  match(held.ownerNote ?? "", /no live child of 900/);
+  const { holders } = heldSocketFor({ socket: socket(), pid: 900 }, live);
+  assert(holders.kind === "hidden");
+  assertEquals(holders.visiblePids, []);
+  assertMatch(holders.note, /no live child of 900/);
 });
 
 Deno.test("many children: the note names five and counts the rest", () => {
@@ -72,26 +75,27 @@ Deno.test("many children: the note names five and counts the rest", () => {
     { length: 8 },
     (_, i) => ({ pid: 1000 + i, ppid: 999, exeFile: "w.exe" }),
   );
-  const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).ownerNote ?? "";
-  match(note, /1004 w\.exe and 3 more$/);
-  ok(!note.includes("1005"));
+  const note = heldSocketFor({ socket: socket(), pid: 999 }, snapshot(...children)).holders.note ??
+    "";
+  assertMatch(note, /1004 w\.exe and 3 more$/);
+  assert(!note.includes("1005"));
 });
 
 Deno.test("a port nobody holds but that will not bind: reserved by Windows, or held elsewhere", () => {
-  equal(unheldPortNote("tcp", 50000, 0), null);
+  assertEquals(unheldPortNote("tcp", 50000, 0), null);
   const reserved = unheldPortNote("tcp", 50000, WSAEACCES) ?? "";
-  match(reserved, /tcp port 50000/);
-  match(reserved, /Hyper-V/);
-  match(reserved, /netsh int ipv4 show excludedportrange protocol=tcp/);
-  match(unheldPortNote("udp", 53, WSAEADDRINUSE) ?? "", /udp port 53.*WSAEADDRINUSE/);
-  match(unheldPortNote("udp", 53, 10050) ?? "", /Winsock error 10050/);
+  assertMatch(reserved, /tcp port 50000/);
+  assertMatch(reserved, /Hyper-V/);
+  assertMatch(reserved, /netsh int ipv4 show excludedportrange protocol=tcp/);
+  assertMatch(unheldPortNote("udp", 53, WSAEADDRINUSE) ?? "", /udp port 53.*WSAEADDRINUSE/);
+  assertMatch(unheldPortNote("udp", 53, 10050) ?? "", /Winsock error 10050/);
 });
 
 Deno.test("WM_CLOSE goes to visible windows, or to the hidden ones when none is visible", () => {
   const a = { id: "a", visible: false };
   const b = { id: "b", visible: true };
   const c = { id: "c", visible: false };
-  deepEqual(windowsToClose([a, b, c]), [b]);
-  deepEqual(windowsToClose([a, c]), [a, c]);
-  deepEqual(windowsToClose([]), []);
+  assertEquals(windowsToClose([a, b, c]), [b]);
+  assertEquals(windowsToClose([a, c]), [a, c]);
+  assertEquals(windowsToClose([]), []);
 });

@@ -2,13 +2,12 @@
 // tests/fixtures/windows/capture.ts) and on rows built here from the documented layouts.
 // Pure decoding: runs on every OS.
 
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { assertEquals, assertThrows } from "../support/assert.ts";
 import {
   decodeProcessEntry,
   decodeSocketTable,
   decodeUtf16z,
   fileTimeToken,
-  formatIpv6,
   type OwnedSocketRow,
   type TableKind,
   tcpStateName,
@@ -30,8 +29,8 @@ Deno.test("captured tcp4 table: the listener LISTENs, both ends of the connectio
   const rows = decodeSocketTable("tcp4", readFixture("tcp4.bin")).map(socketOf);
   const listener = capture.listeners.find((l) => l.kind === "tcp4")!;
   const client = capture.clients.find((c) => c.family === 4)!;
-  const base = { protocol: "tcp", family: 4, address: "127.0.0.1", uid: null, user: null };
-  deepEqual(rows, [
+  const base = { protocol: "tcp", family: 4, address: "127.0.0.1", uid: null, user: null } as const;
+  assertEquals(rows, [
     { ...base, port: client.local, state: "ESTABLISHED", pid: capture.capturer },
     { ...base, port: listener.port, state: "LISTEN", pid: listener.pid },
     { ...base, port: listener.port, state: "ESTABLISHED", pid: listener.pid },
@@ -42,8 +41,8 @@ Deno.test("captured tcp6 table: ::1 rows with ports, states and owners", () => {
   const rows = decodeSocketTable("tcp6", readFixture("tcp6.bin")).map(socketOf);
   const listener = capture.listeners.find((l) => l.kind === "tcp6")!;
   const client = capture.clients.find((c) => c.family === 6)!;
-  const base = { protocol: "tcp", family: 6, address: "::1", uid: null, user: null };
-  deepEqual(rows, [
+  const base = { protocol: "tcp", family: 6, address: "::1", uid: null, user: null } as const;
+  assertEquals(rows, [
     { ...base, port: client.local, state: "ESTABLISHED", pid: capture.capturer },
     { ...base, port: listener.port, state: "LISTEN", pid: listener.pid },
     { ...base, port: listener.port, state: "ESTABLISHED", pid: listener.pid },
@@ -53,7 +52,7 @@ Deno.test("captured tcp6 table: ::1 rows with ports, states and owners", () => {
 Deno.test("captured udp4 and udp6 tables: bound sockets are UNCONN", () => {
   for (const kind of ["udp4", "udp6"] as const) {
     const listener = capture.listeners.find((l) => l.kind === kind)!;
-    deepEqual(decodeSocketTable(kind, readFixture(`${kind}.bin`)).map(socketOf), [{
+    assertEquals(decodeSocketTable(kind, readFixture(`${kind}.bin`)).map(socketOf), [{
       protocol: "udp",
       family: kind === "udp4" ? 4 : 6,
       address: kind === "udp4" ? "127.0.0.1" : "::1",
@@ -68,7 +67,7 @@ Deno.test("captured udp4 and udp6 tables: bound sockets are UNCONN", () => {
 
 Deno.test("captured PROCESSENTRY32W: the tcp4 listener's PID, parent and image name", () => {
   const listener = capture.listeners.find((l) => l.kind === "tcp4")!;
-  deepEqual(decodeProcessEntry(readFixture("processentry32w.bin")), {
+  assertEquals(decodeProcessEntry(readFixture("processentry32w.bin")), {
     pid: listener.pid,
     ppid: capture.capturer,
     exeFile: "deno.exe",
@@ -162,12 +161,12 @@ Deno.test("tcp4 rows: every MIB_TCP_STATE named as Linux names it", () => {
     "tcp4",
     table(names.map((_, i) => tcp4Row(i + 1, [192, 168, 1, 20], 8000 + i, 100 + i))),
   );
-  deepEqual(rows.map((r) => r.socket.state), names);
-  deepEqual(rows.map((r) => r.socket.port), names.map((_, i) => 8000 + i));
-  deepEqual(rows.map((r) => r.pid), names.map((_, i) => 100 + i));
-  equal(rows[0].socket.address, "192.168.1.20");
-  equal(tcpStateName(0), "UNKNOWN");
-  equal(tcpStateName(13), "UNKNOWN");
+  assertEquals(rows.map((r) => r.socket.state), names);
+  assertEquals(rows.map((r) => r.socket.port), names.map((_, i) => 8000 + i));
+  assertEquals(rows.map((r) => r.pid), names.map((_, i) => 100 + i));
+  assertEquals(rows[0].socket.address, "192.168.1.20");
+  assertEquals(tcpStateName(0), "UNKNOWN");
+  assertEquals(tcpStateName(13), "UNKNOWN");
 });
 
 Deno.test("tcp4 rows: 0.0.0.0, high ports, PID 4 and PID 0 decode as they are", () => {
@@ -175,7 +174,7 @@ Deno.test("tcp4 rows: 0.0.0.0, high ports, PID 4 and PID 0 decode as they are", 
     "tcp4",
     table([tcp4Row(2, [0, 0, 0, 0], 80, 4), tcp4Row(11, [127, 0, 0, 1], 65535, 0)]),
   );
-  deepEqual(rows.map(socketOf), [
+  assertEquals(rows.map(socketOf), [
     {
       protocol: "tcp",
       family: 4,
@@ -217,22 +216,16 @@ Deno.test("tcp6 rows: addresses printed compressed, mapped IPv4 as ::ffff:a.b.c.
     "tcp6",
     table(cases.map(([hex], i) => tcp6Row(2, ipv6(hex), 3000 + i, 42))),
   );
-  deepEqual(rows.map((r) => r.socket.address), cases.map(([, text]) => text));
-  deepEqual(rows.map((r) => r.socket.port), cases.map((_, i) => 3000 + i));
-  deepEqual(
+  assertEquals(rows.map((r) => r.socket.address), cases.map(([, text]) => text));
+  assertEquals(rows.map((r) => r.socket.port), cases.map((_, i) => 3000 + i));
+  assertEquals(
     new Set(rows.map((r) => `${r.socket.family} ${r.socket.state} ${r.pid}`)),
     new Set(["6 LISTEN 42"]),
   );
 });
 
-Deno.test("formatIpv6 shortens the longest zero run, the first of equal ones", () => {
-  equal(formatIpv6(new Uint8Array(ipv6("20010db8000000000001000000000001"))), "2001:db8::1:0:0:1");
-  equal(formatIpv6(new Uint8Array(ipv6("00010000000000010000000000010001"))), "1::1:0:0:1:1");
-  equal(formatIpv6(new Uint8Array(ipv6("00000000000000010000000000000000"))), "0:0:0:1::");
-});
-
 Deno.test("udp4 and udp6 rows: UNCONN with port and owner", () => {
-  deepEqual(
+  assertEquals(
     decodeSocketTable(
       "udp4",
       table([udp4Row([0, 0, 0, 0], 53, 1234), udp4Row([127, 0, 0, 1], 5353, 88)]),
@@ -261,7 +254,7 @@ Deno.test("udp4 and udp6 rows: UNCONN with port and owner", () => {
       },
     ],
   );
-  deepEqual(
+  assertEquals(
     decodeSocketTable("udp6", table([udp6Row(ipv6("00000000000000000000000000000000"), 546, 900)]))
       .map(
         socketOf,
@@ -280,27 +273,27 @@ Deno.test("udp4 and udp6 rows: UNCONN with port and owner", () => {
 });
 
 Deno.test("an empty table decodes to no rows; slack after the rows is ignored", () => {
-  deepEqual(decodeSocketTable("tcp4", new Uint8Array(4)), []);
+  assertEquals(decodeSocketTable("tcp4", new Uint8Array(4)), []);
   const padded = new Uint8Array(4 + 12 + 100);
   padded.set(table([udp4Row([127, 0, 0, 1], 9, 7)]));
   padded.fill(0xff, 16);
-  equal(decodeSocketTable("udp4", padded).length, 1);
+  assertEquals(decodeSocketTable("udp4", padded).length, 1);
 });
 
 Deno.test("a table shorter than its row count is refused, not read past its end", () => {
   const full = table([tcp6Row(2, ipv6("00000000000000000000000000000001"), 1, 1)]);
-  throws(
+  assertThrows(
     () => decodeSocketTable("tcp6", full.subarray(0, full.length - 1)),
     /tcp6 table truncated/,
   );
-  throws(() => decodeSocketTable("udp4", new Uint8Array(2)), /too short/);
+  assertThrows(() => decodeSocketTable("udp4", new Uint8Array(2)), /too short/);
 });
 
 Deno.test("decoders honour a view's byte offset", () => {
   const bytes = table([udp4Row([10, 1, 2, 3], 4000, 5)]);
   const shifted = new Uint8Array(bytes.length + 8);
   shifted.set(bytes, 8);
-  deepEqual(decodeSocketTable("udp4", shifted.subarray(8)).map(socketOf), [
+  assertEquals(decodeSocketTable("udp4", shifted.subarray(8)).map(socketOf), [
     {
       protocol: "udp",
       family: 4,
@@ -324,15 +317,15 @@ Deno.test("PROCESSENTRY32W built from its x64 layout", () => {
   view.setUint32(32, 17, true); // th32ParentProcessID
   const name = "nöde sérver.exe";
   for (let i = 0; i < name.length; i++) view.setUint16(44 + 2 * i, name.charCodeAt(i), true); // szExeFile
-  deepEqual(decodeProcessEntry(entry), { pid: 4242, ppid: 17, exeFile: name });
-  throws(() => decodeProcessEntry(entry.subarray(0, 564)), /568 bytes/);
+  assertEquals(decodeProcessEntry(entry), { pid: 4242, ppid: 17, exeFile: name });
+  assertThrows(() => decodeProcessEntry(entry.subarray(0, 564)), /568 bytes/);
 });
 
 Deno.test("decodeUtf16z stops at NUL or at the limit", () => {
   const bytes = new Uint8Array([0x61, 0, 0x62, 0, 0x63, 0, 0, 0, 0x64, 0]);
-  equal(decodeUtf16z(bytes, 0, 10), "abc");
-  equal(decodeUtf16z(bytes, 0, 2), "ab");
-  equal(decodeUtf16z(bytes, 8, 10), "d");
+  assertEquals(decodeUtf16z(bytes, 0, 10), "abc");
+  assertEquals(decodeUtf16z(bytes, 0, 2), "ab");
+  assertEquals(decodeUtf16z(bytes, 8, 10), "d");
 });
 
 Deno.test("fileTimeToken joins the two DWORDs of a FILETIME, low first", () => {
@@ -340,5 +333,5 @@ Deno.test("fileTimeToken joins the two DWORDs of a FILETIME, low first", () => {
   const view = new DataView(bytes.buffer);
   view.setUint32(0, 0x8d8a_b3de, true); // dwLowDateTime
   view.setUint32(4, 0x01dc_5e2b, true); // dwHighDateTime
-  equal(fileTimeToken(bytes), ((0x01dc_5e2bn << 32n) | 0x8d8a_b3den).toString());
+  assertEquals(fileTimeToken(bytes), ((0x01dc_5e2bn << 32n) | 0x8d8a_b3den).toString());
 });

@@ -4,7 +4,7 @@
  * natively on Windows; skipped on other OSes. Ends only processes it started.
  */
 
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { readJsonLine } from "../support/children.ts";
 
 const onWindows = Deno.build.os === "windows";
@@ -43,46 +43,49 @@ Deno.test({
     const listener = await startListener("tcp4");
     try {
       const held = backend.findSockets((s) => s.port === listener.port);
-      deepEqual(held.map((h) => [h.socket.protocol, h.socket.state, h.pids]), [
-        ["tcp", "LISTEN", [listener.pid]],
+      assertEquals(held.map((h) => [h.socket.protocol, h.socket.state, h.holders]), [
+        ["tcp", "LISTEN", { kind: "visible", pids: [listener.pid], note: null }],
       ]);
-      deepEqual(backend.findSockets(() => false), [], "no match, no snapshot, nothing");
+      assertEquals(backend.findSockets(() => false), [], "no match, no snapshot, nothing");
 
       const first = backend.describeProcesses([listener.pid, 999_999]);
-      equal(first.size, 1, "a PID that does not exist is left out");
+      assertEquals(first.size, 1, "a PID that does not exist is left out");
       const info = first.get(listener.pid)!;
-      equal(info.ppid, Deno.pid, "the parent is this test");
-      equal(info.name, "deno.exe");
-      match(info.command, /listener\.ts tcp4$/);
-      match(info.startTime, /^\d{17,}$/, "a FILETIME in 100 ns ticks");
-      equal(backend.describeProcesses([listener.pid]).get(listener.pid)!.startTime, info.startTime);
+      assertEquals(info.ppid, Deno.pid, "the parent is this test");
+      assertEquals(info.name, "deno.exe");
+      assertMatch(info.command, /listener\.ts tcp4$/);
+      assertMatch(info.startTime, /^\d{17,}$/, "a FILETIME in 100 ns ticks");
+      assertEquals(
+        backend.describeProcesses([listener.pid]).get(listener.pid)!.startTime,
+        info.startTime,
+      );
 
       // A PID that now names another process (other start time) is never signalled.
       const reused = backend.openProcess({ ...info, startTime: "116444736000000000" });
-      equal(reused.isRunning(), false);
-      deepEqual(reused.signal("SIGKILL"), { kind: "gone" });
+      assertEquals(reused.isRunning(), false);
+      assertEquals(reused.signal("SIGKILL"), { kind: "gone" });
       reused.close();
       reused.close(); // idempotent
       await new Promise((resolve) => setTimeout(resolve, 200));
-      ok(!listener.exited(), "the listener was not touched");
+      assert(!listener.exited(), "the listener was not touched");
 
-      deepEqual(backend.openProcess(info).signal("SIGHUP").kind, "unsupported");
+      assertEquals(backend.openProcess(info).signal("SIGHUP").kind, "unsupported");
       const handle = backend.openProcess(info);
-      equal(handle.isRunning(), true);
-      deepEqual(handle.signal("SIGKILL"), { kind: "sent" });
-      equal(await handle.waitForExit(5_000), true);
-      equal(handle.isRunning(), false);
-      deepEqual(handle.signal("SIGKILL"), { kind: "gone" });
+      assertEquals(handle.isRunning(), true);
+      assertEquals(handle.signal("SIGKILL"), { kind: "sent" });
+      assertEquals(await handle.waitForExit(5_000), true);
+      assertEquals(handle.isRunning(), false);
+      assertEquals(handle.signal("SIGKILL"), { kind: "gone" });
       handle.close();
       await listener.status;
-      deepEqual(backend.findSockets((s) => s.port === listener.port), []);
+      assertEquals(backend.findSockets((s) => s.port === listener.port), []);
       // Wine frees a port 100-150 ms after the socket leaves the table: poll, bounded.
       let note = explainUnheldPort("tcp", listener.port);
       for (let i = 0; note !== null && i < 40; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         note = explainUnheldPort("tcp", listener.port);
       }
-      equal(note, null, "a free port needs no explanation");
+      assertEquals(note, null, "a free port needs no explanation");
     } finally {
       await listener.stop();
     }
@@ -94,8 +97,9 @@ Deno.test({
   ignore: !onWindows,
   async fn() {
     const { backend } = await import("../../src/platform/windows/backend.ts");
-    deepEqual([...backend.protectedPids].sort(), [0, 4]);
-    deepEqual(backend.signals, ["SIGTERM", "SIGINT", "SIGKILL"]);
+    assertEquals([...backend.protectedPids].sort(), [0, 4]);
+    assertEquals([...backend.signals.numbers.keys()], ["SIGTERM", "SIGINT", "SIGKILL"]);
+    assertEquals(backend.signals.graceful, "SIGTERM");
     const system = {
       pid: 4,
       ppid: null,
@@ -106,6 +110,6 @@ Deno.test({
     };
     const result = backend.openProcess(system).signal("SIGKILL");
     // Windows: System exists, so "denied"; under Wine there is no PID 4, so "gone".
-    ok(result.kind === "denied" || result.kind === "gone", JSON.stringify(result));
+    assert(result.kind === "denied" || result.kind === "gone", JSON.stringify(result));
   },
 });

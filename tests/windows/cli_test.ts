@@ -5,7 +5,7 @@
  * processes it started.
  */
 
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { readJsonLine, withStarted } from "../support/children.ts";
 
 const onWindows = Deno.build.os === "windows";
@@ -106,7 +106,7 @@ async function onOneConsole(
     stderr: "inherit",
   }).output();
   const text = new TextDecoder().decode(out.stdout);
-  equal(out.code, 0, `console_host failed: ${text}`);
+  assertEquals(out.code, 0, `console_host failed: ${text}`);
   return JSON.parse(text.trim().split("\n").at(-1)!) as HostedRun;
 }
 
@@ -163,16 +163,16 @@ const addressOf = (kind: Kind) => kind.endsWith("6") ? "::1" : "127.0.0.1";
 windowsTest("who finds TCP v4, TCP v6 and UDP listeners with name, path and user", async () => {
   await withListeners(startAll(), async (listeners) => {
     const run = await portctl("who", ...listeners.map((l) => String(l.port)));
-    equal(run.code, 0, run.stderr);
+    assertEquals(run.code, 0, run.stderr);
     const [header, ...rows] = run.stdout.trimEnd().split("\n");
-    match(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
-    equal(rows.length, 4, run.stdout);
+    assertMatch(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
+    assertEquals(rows.length, 4, run.stdout);
     for (const l of listeners) {
       const address = l.kind.endsWith("6") ? `[::1]:${l.port}` : `127.0.0.1:${l.port}`;
       const state = l.kind.startsWith("tcp") ? "LISTEN" : "UNCONN";
       const row = rows.find((r) => r.includes(`:${l.port} `));
-      ok(row, `no row for ${l.kind} :${l.port} in\n${run.stdout}`);
-      match(
+      assert(row, `no row for ${l.kind} :${l.port} in\n${run.stdout}`);
+      assertMatch(
         row,
         new RegExp(
           `^${l.kind.slice(0, 3)}6?\\s+${escape(address)}\\s+${state}\\s+${l.pid}\\s+\\S+\\s+` +
@@ -186,13 +186,13 @@ windowsTest("who finds TCP v4, TCP v6 and UDP listeners with name, path and user
 windowsTest("who --json matches the Linux shape field for field", async () => {
   await withListeners(startAll(), async (listeners) => {
     const run = await portctl("who", "--json", ...listeners.map((l) => String(l.port)));
-    equal(run.code, 0, run.stderr);
+    assertEquals(run.code, 0, run.stderr);
     const rows = JSON.parse(run.stdout) as HolderRow[];
-    equal(rows.length, 4);
+    assertEquals(rows.length, 4);
     for (const l of listeners) {
       const row = rows.find((r) => r.port === l.port)!;
       const { command, user, ...rest } = row;
-      deepEqual(Object.keys(row), [
+      assertEquals(Object.keys(row), [
         "protocol",
         "family",
         "address",
@@ -204,7 +204,7 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         "command",
         "note",
       ]);
-      deepEqual(rest, {
+      assertEquals(rest, {
         protocol: l.kind.slice(0, 3),
         family: l.kind.endsWith("6") ? 6 : 4,
         address: addressOf(l.kind),
@@ -214,8 +214,8 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         name: "deno.exe",
         note: null,
       });
-      match(user ?? "", /\S/, "the owner's user name is read from the process token");
-      match(command ?? "", new RegExp(`deno\\.exe.*listener\\.ts ${l.kind}$`));
+      assertMatch(user ?? "", /\S/, "the owner's user name is read from the process token");
+      assertMatch(command ?? "", new RegExp(`deno\\.exe.*listener\\.ts ${l.kind}$`));
     }
   });
 });
@@ -224,23 +224,23 @@ windowsTest("tcp4:/udp: prefixes pick one family and protocol; a free port exits
   await withListeners(
     [() => startListener("tcp6"), () => startListener("udp4")],
     async ([t6, u4]) => {
-      equal((await portctl("who", `tcp4:${t6.port}`)).code, 1, "tcp4: does not match ::1");
+      assertEquals((await portctl("who", `tcp4:${t6.port}`)).code, 1, "tcp4: does not match ::1");
       const v6 = JSON.parse(
         (await portctl("who", `tcp6:${t6.port}`, "--json")).stdout,
       ) as HolderRow[];
-      deepEqual(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::1", t6.pid]]);
-      equal((await portctl("who", `tcp:${u4.port}`)).code, 1, "tcp: does not match UDP");
+      assertEquals(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::1", t6.pid]]);
+      assertEquals((await portctl("who", `tcp:${u4.port}`)).code, 1, "tcp: does not match UDP");
       const udp = JSON.parse(
         (await portctl("who", `udp:${u4.port}`, "--json")).stdout,
       ) as HolderRow[];
-      deepEqual(udp.map((r) => [r.protocol, r.state, r.pid]), [["udp", "UNCONN", u4.pid]]);
+      assertEquals(udp.map((r) => [r.protocol, r.state, r.pid]), [["udp", "UNCONN", u4.pid]]);
       const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const free = probe.addr.port;
       probe.close();
       const none = await portctl("who", String(free));
-      equal(none.code, 1);
-      match(none.stderr + none.stdout, new RegExp(`nothing holds port ${free}`));
-      equal((await portctl("kill", String(free), "--no-fail")).code, 0);
+      assertEquals(none.code, 1);
+      assertMatch(none.stderr + none.stdout, new RegExp(`nothing holds port ${free}`));
+      assertEquals((await portctl("kill", String(free), "--no-fail")).code, 0);
     },
   );
 });
@@ -250,24 +250,24 @@ windowsTest("tcp4: finds a dual-stack [::] listener (IPv6 table only) and kills 
     [() => startListener("tcp6-dual"), () => startListener("tcp6", "--any")],
     async ([dual, v6only]) => {
       const found = await portctl("who", `tcp4:${dual.port}`, "--json");
-      equal(found.code, 0, found.stdout + found.stderr);
-      deepEqual(
+      assertEquals(found.code, 0, found.stdout + found.stderr);
+      assertEquals(
         (JSON.parse(found.stdout) as HolderRow[]).map((r) => [r.family, r.address, r.pid]),
         [[6, "::", dual.pid]],
       );
       // Deno's own [::] listener is V6ONLY (Windows' default): the IPv4 port is not its.
       const none = await portctl("who", `tcp4:${v6only.port}`, "--json");
-      equal(none.code, 1, none.stdout + none.stderr);
-      deepEqual(JSON.parse(none.stdout), []);
+      assertEquals(none.code, 1, none.stdout + none.stderr);
+      assertEquals(JSON.parse(none.stdout), []);
       const v6 = JSON.parse(
         (await portctl("who", `tcp6:${v6only.port}`, "--json")).stdout,
       ) as HolderRow[];
-      deepEqual(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::", v6only.pid]]);
+      assertEquals(v6.map((r) => [r.family, r.address, r.pid]), [[6, "::", v6only.pid]]);
       const run = await portctl("kill", `tcp4:${dual.port}`);
-      equal(run.code, 0, run.stdout + run.stderr);
-      match(run.stdout, new RegExp(`^ended ${dual.pid} deno\\.exe \\(tcp :${dual.port}\\)`));
+      assertEquals(run.code, 0, run.stdout + run.stderr);
+      assertMatch(run.stdout, new RegExp(`^ended ${dual.pid} deno\\.exe \\(tcp :${dual.port}\\)`));
       await dual.status;
-      ok(!v6only.exited(), "the V6ONLY listener is left alone");
+      assert(!v6only.exited(), "the V6ONLY listener is left alone");
     },
   );
 });
@@ -275,16 +275,18 @@ windowsTest("tcp4: finds a dual-stack [::] listener (IPv6 table only) and kills 
 windowsTest("list and list --json show every listener; --udp only UDP", async () => {
   await withListeners(startAll(), async (listeners) => {
     const text = await portctl("list");
-    equal(text.code, 0, text.stderr);
-    for (const l of listeners) match(text.stdout, new RegExp(`:${l.port}\\s+\\S+\\s+${l.pid}\\s`));
+    assertEquals(text.code, 0, text.stderr);
+    for (const l of listeners) {
+      assertMatch(text.stdout, new RegExp(`:${l.port}\\s+\\S+\\s+${l.pid}\\s`));
+    }
     const json = await portctl("list", "--json");
     const rows = JSON.parse(json.stdout) as HolderRow[];
     for (const l of listeners) {
-      ok(rows.some((r) => r.port === l.port && r.pid === l.pid), `${l.kind} in list --json`);
+      assert(rows.some((r) => r.port === l.port && r.pid === l.pid), `${l.kind} in list --json`);
     }
     const udp = JSON.parse((await portctl("list", "--udp", "--json")).stdout) as HolderRow[];
-    ok(udp.every((r) => r.protocol === "udp"));
-    deepEqual(
+    assert(udp.every((r) => r.protocol === "udp"));
+    assertEquals(
       udp.filter((r) => listeners.some((l) => l.pid === r.pid)).map((r) => r.pid).sort(),
       listeners.filter((l) => l.kind.startsWith("udp")).map((l) => l.pid).sort(),
     );
@@ -294,56 +296,61 @@ windowsTest("list and list --json show every listener; --udp only UDP", async ()
 windowsTest("kill --dry-run reports what would be signalled and signals nothing", async () => {
   await withListeners([() => startListener("tcp4")], async ([l]) => {
     const run = await portctl("kill", String(l.port), "--dry-run");
-    equal(run.code, 0, run.stderr);
-    match(
+    assertEquals(run.code, 0, run.stderr);
+    assertMatch(
       run.stdout,
       new RegExp(`^would signal ${l.pid} deno\\.exe \\(tcp :${l.port}\\) with SIGTERM`),
     );
     const json = JSON.parse(
       (await portctl("kill", String(l.port), "--dry-run", "--json", "--kill")).stdout,
     );
-    deepEqual(json.map((r: KillRow) => [r.pid, r.outcome, r.signals]), [[l.pid, "dry-run", [
+    assertEquals(json.map((r: KillRow) => [r.pid, r.outcome, r.signals]), [[l.pid, "dry-run", [
       "SIGKILL",
     ]]]);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    ok(!l.exited(), "--dry-run must not end the listener");
-    equal((await portctl("who", String(l.port))).code, 0, "the port is still held");
+    assert(!l.exited(), "--dry-run must not end the listener");
+    assertEquals((await portctl("who", String(l.port))).code, 0, "the port is still held");
   });
 });
 
 windowsTest("kill ends TCP v4, TCP v6 and UDP listeners and frees their ports", async () => {
   await withListeners(startAll(), async (listeners) => {
     const run = await portctl("kill", "--json", ...listeners.map((l) => String(l.port)));
-    equal(run.code, 0, run.stdout + run.stderr);
+    assertEquals(run.code, 0, run.stdout + run.stderr);
     const rows = JSON.parse(run.stdout) as KillRow[];
-    deepEqual(rows.map((r) => r.pid).sort(), listeners.map((l) => l.pid).sort());
+    assertEquals(rows.map((r) => r.pid).sort(), listeners.map((l) => l.pid).sort());
     for (const row of rows) {
-      equal(row.outcome, "ended");
+      assertEquals(row.outcome, "ended");
       // Started without a console or a window: graceful is not available, so TerminateProcess.
-      equal(row.signals.at(-1), "SIGKILL");
+      assertEquals(row.signals.at(-1), "SIGKILL");
     }
     await Promise.all(listeners.map((l) => l.status));
-    for (const l of listeners) ok(await portIsFree(l.kind, l.port), `${l.kind} :${l.port} is free`);
-    equal((await portctl("who", ...listeners.map((l) => String(l.port)))).code, 1);
+    for (const l of listeners) {
+      assert(await portIsFree(l.kind, l.port), `${l.kind} :${l.port} is free`);
+    }
+    assertEquals((await portctl("who", ...listeners.map((l) => String(l.port)))).code, 1);
   });
 });
 
 windowsTest("kill --kill ends at once with TerminateProcess", async () => {
   await withListeners([() => startListener("udp6")], async ([l]) => {
     const run = await portctl("kill", `udp6:${l.port}`, "--kill");
-    equal(run.code, 0, run.stdout + run.stderr);
-    match(run.stdout, new RegExp(`^ended ${l.pid} deno\\.exe \\(udp :${l.port}\\) by SIGKILL`));
+    assertEquals(run.code, 0, run.stdout + run.stderr);
+    assertMatch(
+      run.stdout,
+      new RegExp(`^ended ${l.pid} deno\\.exe \\(udp :${l.port}\\) by SIGKILL`),
+    );
     await l.status;
   });
 });
 
 windowsTest("kill --term stops a console listener with Ctrl-C", async () => {
   const run = await onOneConsole(["tcp4"], ["kill", "{port}", "--term", "--json"]);
-  equal(run.code, 0, run.stdout + run.stderr);
+  assertEquals(run.code, 0, run.stdout + run.stderr);
   const [row] = JSON.parse(run.stdout) as KillRow[];
-  deepEqual([row.pid, row.signals, row.outcome], [run.listener.pid, ["SIGTERM"], "ended"]);
-  ok(run.exitedAfterMs !== null, "the listener exited on Ctrl-C");
-  ok(await portIsFree("tcp4", run.listener.port));
+  assertEquals([row.pid, row.signals, row.outcome], [run.listener.pid, ["SIGTERM"], "ended"]);
+  assert(run.exitedAfterMs !== null, "the listener exited on Ctrl-C");
+  assert(await portIsFree("tcp4", run.listener.port));
 });
 
 windowsTest(
@@ -352,20 +359,23 @@ windowsTest(
     const run = await onOneConsole(["tcp4"], ["kill", "{port}", "--term"], {
       sharedConsoleCtrlC: false,
     });
-    equal(run.code, 3, run.stdout + run.stderr);
-    match(run.stdout, /shares portctl's console, where Ctrl-C would also stop portctl's parent/);
-    equal(run.exitedAfterMs, null, "the listener was left alone");
+    assertEquals(run.code, 3, run.stdout + run.stderr);
+    assertMatch(
+      run.stdout,
+      /shares portctl's console, where Ctrl-C would also stop portctl's parent/,
+    );
+    assertEquals(run.exitedAfterMs, null, "the listener was left alone");
   },
 );
 
 windowsTest("kill --signal INT sends Ctrl-C to a TCP v6 console listener", async () => {
   const run = await onOneConsole(["tcp6"], ["kill", "tcp6:{port}", "--signal", "INT"]);
-  equal(run.code, 0, run.stdout + run.stderr);
-  match(
+  assertEquals(run.code, 0, run.stdout + run.stderr);
+  assertMatch(
     run.stdout,
     new RegExp(`^ended ${run.listener.pid} deno\\.exe \\(tcp :${run.listener.port}\\) by SIGINT`),
   );
-  ok(run.exitedAfterMs !== null);
+  assert(run.exitedAfterMs !== null);
 });
 
 windowsTest("a listener that ignores Ctrl-C: --term exits 3 and leaves it running", async () => {
@@ -373,12 +383,12 @@ windowsTest("a listener that ignores Ctrl-C: --term exits 3 and leaves it runnin
     ["tcp4", "--ignore-ctrl-c"],
     ["kill", "{port}", "--term", "--timeout", "0.5"],
   );
-  equal(run.code, 3, run.stdout + run.stderr);
-  match(
+  assertEquals(run.code, 3, run.stdout + run.stderr);
+  assertMatch(
     run.stdout,
     new RegExp(`^still running ${run.listener.pid} deno\\.exe \\(tcp :${run.listener.port}\\)`),
   );
-  equal(run.exitedAfterMs, null, "--term must not escalate to TerminateProcess");
+  assertEquals(run.exitedAfterMs, null, "--term must not escalate to TerminateProcess");
 });
 
 windowsTest(
@@ -388,14 +398,14 @@ windowsTest(
       ["udp4", "--ignore-ctrl-c"],
       ["kill", "udp:{port}", "--timeout", "0.5", "--json"],
     );
-    equal(run.code, 0, run.stdout + run.stderr);
+    assertEquals(run.code, 0, run.stdout + run.stderr);
     const [row] = JSON.parse(run.stdout) as KillRow[];
-    deepEqual([row.pid, row.signals, row.outcome], [
+    assertEquals([row.pid, row.signals, row.outcome], [
       run.listener.pid,
       ["SIGTERM", "SIGKILL"],
       "ended",
     ]);
-    ok(run.exitedAfterMs !== null);
+    assert(run.exitedAfterMs !== null);
   },
 );
 
@@ -404,11 +414,11 @@ windowsTest(
   async () => {
     await withListeners([() => startListener("tcp4")], async ([l]) => {
       const run = await portctl("kill", String(l.port), "--term", "--timeout", "0.3");
-      equal(run.code, 3, run.stdout + run.stderr);
-      match(run.stdout + run.stderr, /graceful stop is not available/);
-      match(run.stdout + run.stderr, /no console/);
+      assertEquals(run.code, 3, run.stdout + run.stderr);
+      assertMatch(run.stdout + run.stderr, /graceful stop is not available/);
+      assertMatch(run.stdout + run.stderr, /no console/);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      ok(!l.exited(), "the listener is left running");
+      assert(!l.exited(), "the listener is left running");
     });
   },
 );
@@ -419,14 +429,14 @@ windowsTest(
     await withListeners([() => startListener("tcp4")], async ([l]) => {
       for (const signal of ["HUP", "USR1", "1", "10"]) {
         const run = await portctl("kill", String(l.port), "--signal", signal);
-        equal(run.code, 2, `--signal ${signal}: ${run.stdout}${run.stderr}`);
-        match(run.stderr, /invalid signal/);
+        assertEquals(run.code, 2, `--signal ${signal}: ${run.stdout}${run.stderr}`);
+        assertMatch(run.stderr, /invalid signal/);
       }
-      ok(!l.exited());
+      assert(!l.exited());
       // The numbers every system shares do work: 9 is SIGKILL, TerminateProcess here.
       const nine = await portctl("kill", String(l.port), "--signal", "9");
-      equal(nine.code, 0, nine.stdout + nine.stderr);
-      match(nine.stdout, /by SIGKILL/);
+      assertEquals(nine.code, 0, nine.stdout + nine.stderr);
+      assertMatch(nine.stdout, /by SIGKILL/);
     });
   },
 );

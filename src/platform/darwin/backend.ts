@@ -15,68 +15,20 @@
  * @module
  */
 
-import type {
-  HeldSocket,
-  PlatformBackend,
-  ProcessHandle,
-  ProcessInfo,
-  SignalName,
-  SignalResult,
-  SocketEntry,
-} from "../types.ts";
+import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../types.ts";
+import { LibSystem, type LibSystemSymbols, openLibSystem } from "./libsystem.ts";
 import {
   type DecodedSocket,
   decodeSocketFdInfo,
   EPERM,
   ESRCH,
-  LibSystem,
-  type LibSystemSymbols,
-  openLibSystem,
-  PROC_FDINFO,
-  PROX_FDTYPE_SOCKET,
   socketFdLocalPort,
-} from "./libproc.ts";
+  socketFds,
+} from "./proc_info.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
-
-/** Interval between checks while waiting for a process to exit. */
-const EXIT_POLL_MS = 10;
-
-/**
- * Signal numbers on Darwin (`sys/signal.h`) for every signal Deno can name there, graceful first.
- * They differ from Linux from 7 up (SIGBUS is 10, SIGUSR1 30).
- */
-const DARWIN_SIGNALS: Readonly<Partial<Record<SignalName, number>>> = {
-  SIGTERM: 15,
-  SIGKILL: 9,
-  SIGINT: 2,
-  SIGHUP: 1,
-  SIGQUIT: 3,
-  SIGUSR1: 30,
-  SIGUSR2: 31,
-  SIGABRT: 6,
-  SIGALRM: 14,
-  SIGCONT: 19,
-  SIGSTOP: 17,
-  SIGTSTP: 18,
-  SIGTTIN: 21,
-  SIGTTOU: 22,
-  SIGPIPE: 13,
-  SIGTRAP: 5,
-  SIGBUS: 10,
-  SIGFPE: 8,
-  SIGSEGV: 11,
-  SIGILL: 4,
-  SIGSYS: 12,
-  SIGURG: 16,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGVTALRM: 26,
-  SIGPROF: 27,
-  SIGWINCH: 28,
-  SIGIO: 23,
-  SIGINFO: 29,
-  SIGEMT: 7,
-};
+import { describeEach } from "../describe_each.ts";
+import { DARWIN_SIGNALS } from "../signals.ts";
+import { openDarwinProcess } from "./process_handle.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -135,11 +87,8 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
         if (fds.errno === EPERM) denied++;
         continue;
       }
-      const list = fds.value;
-      const data = new DataView(list.buffer, list.byteOffset, list.byteLength);
-      for (let at = 0; at + PROC_FDINFO.size <= list.byteLength; at += PROC_FDINFO.size) {
-        if (data.getUint32(at + PROC_FDINFO.type, true) !== PROX_FDTYPE_SOCKET) continue;
-        const info = lib.socketFdInfo(pid, data.getInt32(at + PROC_FDINFO.fd, true));
+      for (const fd of socketFds(fds.value)) {
+        const info = lib.socketFdInfo(pid, fd);
         if (!info.ok) continue; // closed since the fd list was read
         const port = socketFdLocalPort(info.value);
         if (port === null || (ports !== null && !ports.has(port))) continue;
@@ -208,16 +157,15 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     return rows.map((row): HeldSocket => {
       const socket = withUser(row.entry);
       if (row.orphaned) {
-        return {
-          socket,
-          pids: [],
-          ownerless: true,
-          ownerNote: "held by the kernel, not by a process (it goes away by itself)",
-        };
+        const note = "held by the kernel, not by a process (it goes away by itself)";
+        return { socket, holders: { kind: "none", note } };
       }
       const pids = (holders.get(pcbKey(row)) ?? []).sort((a, b) => a - b);
-      if (pids.length > 0) return { socket, pids };
-      return { socket, pids, ownerNote: unseenNote(row, report) };
+      if (pids.length > 0) return { socket, holders: { kind: "visible", pids, note: null } };
+      return {
+        socket,
+        holders: { kind: "hidden", visiblePids: [], note: unseenNote(row, report) },
+      };
     });
   };
 
@@ -232,28 +180,15 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
       if (!held.pids.includes(pid)) held.pids.push(pid);
       found.set(key, held);
     });
-    return [...found.values()].map((held) => ({
+    return [...found.values()].map((held): HeldSocket => ({
       socket: withUser(held.entry),
-      pids: held.pids.sort((a, b) => a - b),
+      holders: { kind: "visible", pids: held.pids.sort((a, b) => a - b), note: null },
     }));
   };
 
   const findSockets = (match: (socket: SocketEntry) => boolean): HeldSocket[] => {
     const table = readSocketTable();
     return table === null ? findByScan(match) : findWithTable(table, match);
-  };
-
-  /**
-   * The start-time token of `pid`, or null when it has exited (zombies included). Other users'
-   * processes refuse `proc_bsdinfo` without root; `kinfo_proc` carries the same start time.
-   */
-  const readStartTime = (pid: number): string | null => {
-    const lib = native();
-    const bsd = lib.bsdInfo(pid);
-    if (bsd.ok) return bsd.value.zombie ? null : bsd.value.startTime;
-    if (bsd.errno === ESRCH) return null;
-    const start = lib.kinfoProcStart(pid);
-    return start.ok && !start.value.zombie ? start.value.startTime : null;
   };
 
   const describeProcess = (pid: number): ProcessInfo | null => {
@@ -284,60 +219,14 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     };
   };
 
-  const describeProcesses = (pids: readonly number[]): Map<number, ProcessInfo> => {
-    const found = new Map<number, ProcessInfo>();
-    for (const pid of pids) {
-      if (found.has(pid)) continue;
-      const info = describeProcess(pid);
-      if (info) found.set(pid, info);
-    }
-    return found;
-  };
-
-  const openProcess = (info: ProcessInfo): ProcessHandle => {
-    const isRunning = (): boolean => readStartTime(info.pid) === info.startTime;
-    return {
-      info,
-      isRunning,
-      signal(signal: SignalName): SignalResult {
-        const number = DARWIN_SIGNALS[signal];
-        if (number === undefined) {
-          return { kind: "unsupported", message: `${signal} does not exist on macOS` };
-        }
-        // The identity check and the kill are two syscalls; the window between them is
-        // microseconds, against PID reuse that needs the whole PID space to wrap.
-        if (!isRunning()) return { kind: "gone" };
-        const result = native().kill(info.pid, number);
-        if (result.ok) return { kind: "sent" };
-        if (result.errno === ESRCH) return { kind: "gone" };
-        if (result.errno === EPERM) {
-          return {
-            kind: "denied",
-            message: "operation not permitted (the process belongs to another user)",
-          };
-        }
-        return { kind: "denied", message: `kill failed with errno ${result.errno}` };
-      },
-      async waitForExit(timeoutMs: number): Promise<boolean> {
-        const deadline = performance.now() + timeoutMs;
-        while (isRunning()) {
-          if (performance.now() >= deadline) return false;
-          await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
-        }
-        return true;
-      },
-      close() {},
-    };
-  };
-
   return {
     os: "darwin",
-    signals: Object.keys(DARWIN_SIGNALS) as SignalName[],
+    signals: DARWIN_SIGNALS,
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,
-    describeProcesses,
-    openProcess,
+    describeProcesses: (pids) => describeEach(pids, describeProcess),
+    openProcess: (info) => openDarwinProcess(info, native),
   };
 }
 

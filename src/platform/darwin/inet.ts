@@ -6,10 +6,8 @@
  * @module
  */
 
-import type { IpFamily, Protocol, SocketState } from "../types.ts";
+import type { IpFamily, Protocol, SocketEntry, SocketState } from "../types.ts";
 import { formatIpv4, formatIpv6 } from "../ip_text.ts";
-
-export { formatIpv4, formatIpv6 };
 
 /** `AF_INET` in `sys/socket.h`. */
 export const AF_INET = 2;
@@ -108,4 +106,30 @@ export function formatPcbAddress(
   if (family === 4) return formatIpv4(bytes, unionOffset + 12);
   if ((vflag & VFLAG_IPV6) !== 0) return formatIpv6(bytes, unionOffset);
   return `::ffff:${formatIpv4(bytes, unionOffset + 12)}`;
+}
+
+/** What both XNU records (`in_sockinfo`, `xinpcb_n`) give to make a {@linkcode SocketEntry}. */
+export interface PcbFields {
+  readonly protocol: Protocol;
+  readonly family: IpFamily;
+  /** `inp_vflag` / `insi_vflag`. */
+  readonly vflag: number;
+  /** Where the 16-byte local address union starts in `bytes`. */
+  readonly localAddressAt: number;
+  /** `inp_flags` / `insi_flags`. */
+  readonly flags: number;
+  readonly port: number;
+  readonly state: SocketState;
+  readonly uid: number | null;
+}
+
+/**
+ * The portable entry for a PCB: its local address printed, `dualStack` from its flags, `user` left
+ * null (names are looked up only for sockets that match).
+ */
+export function pcbEntry(bytes: Uint8Array, fields: PcbFields): SocketEntry {
+  const { vflag, localAddressAt, flags, ...known } = fields;
+  const address = formatPcbAddress(bytes, localAddressAt, known.family, vflag);
+  const dualStack = dualStackOf(known.family, address, flags);
+  return { ...known, address, ...(dualStack === undefined ? {} : { dualStack }), user: null };
 }

@@ -8,8 +8,8 @@
  */
 
 import type { Protocol, SocketState } from "../types.ts";
-import { dualStackOf, familyOf, formatPcbAddress, tcpStateName, udpStateName } from "./inet.ts";
-import type { DecodedSocket } from "./libproc.ts";
+import { familyOf, pcbEntry, tcpStateName, udpStateName } from "./inet.ts";
+import type { DecodedSocket } from "./proc_info.ts";
 
 /** `xgn_kind` values from XNU `bsd/sys/socketvar.h`. */
 export const XSO_SOCKET = 0x001;
@@ -147,19 +147,17 @@ function decodeRow(
   else state = tcpcb >= 0 ? tcpStateName(data.getInt32(tcpcb + XTCPCB_N.state, true)) : "UNKNOWN";
   const lastPid = hasSocket ? data.getInt32(socket + XSOCKET_N.lastPid, true) : 0;
   const noFdRef = hasSocket && (data.getInt16(socket + XSOCKET_N.state, true) & SS_NOFDREF) !== 0;
-  const address = formatPcbAddress(bytes, inpcb + XINPCB_N.localAddress, family, vflag);
-  const dualStack = dualStackOf(family, address, data.getUint32(inpcb + XINPCB_N.flags, true));
   return {
-    entry: {
+    entry: pcbEntry(bytes, {
       protocol,
       family,
-      address,
+      vflag,
+      localAddressAt: inpcb + XINPCB_N.localAddress,
+      flags: data.getUint32(inpcb + XINPCB_N.flags, true),
       port: data.getUint16(inpcb + XINPCB_N.localPort, false),
       state,
-      ...(dualStack === undefined ? {} : { dualStack }),
       uid: hasSocket ? data.getUint32(socket + XSOCKET_N.uid, true) : null,
-      user: null,
-    },
+    }),
     generation: data.getBigUint64(inpcb + XINPCB_N.generation, true),
     orphaned: !hasSocket || noFdRef,
     lastPid: lastPid > 0 ? lastPid : null,

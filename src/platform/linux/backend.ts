@@ -6,22 +6,15 @@
  * @module
  */
 
-import type {
-  HeldSocket,
-  IpFamily,
-  PlatformBackend,
-  ProcessHandle,
-  ProcessInfo,
-  Protocol,
-  SignalName,
-  SignalResult,
-  SocketEntry,
-} from "../types.ts";
-import { pollPause } from "../poll_pause.ts";
+import type { HeldSocket, IpFamily, PlatformBackend, Protocol, SocketEntry } from "../types.ts";
+import { describeEach } from "../describe_each.ts";
+import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
-import { dumpSockets, withListenerUids } from "./sock_diag.ts";
-import { hasExited, readProcessInfo, readStat } from "./procfs_process.ts";
+import { withListenerUids } from "./inet_diag.ts";
+import { dumpSockets } from "./sock_diag.ts";
+import { openProcess } from "./process_handle.ts";
+import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "../accounts.ts";
 
 const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] = [
@@ -30,15 +23,6 @@ const TABLES: readonly { file: string; protocol: Protocol; family: IpFamily }[] 
   { file: "/proc/net/udp", protocol: "udp", family: 4 },
   { file: "/proc/net/udp6", protocol: "udp", family: 6 },
 ];
-
-/**
- * Interval between checks while waiting for a process to exit: most servers exit within a few
- * milliseconds of SIGTERM, so poll tightly at first (a check is one small procfs read), then
- * back off for the slow ones.
- */
-function exitPollMs(waitedMs: number): number {
-  return waitedMs < 50 ? 1 : waitedMs < 500 ? 5 : 20;
-}
 
 function readProcTable(table: typeof TABLES[number]): ProcNetSocket[] {
   let text: string;
@@ -99,31 +83,31 @@ function findSockets(
   if (rows.length === 0) return [];
   const myUid = Deno.uid();
   return rows.map((row): HeldSocket => {
+    const socket = row.entry;
     if (row.inode === "0") {
-      return {
-        socket: row.entry,
-        pids: [],
-        ownerless: true,
-        ownerNote: "held by the kernel, not by a process (it goes away by itself)",
-      };
+      const note = "held by the kernel, not by a process (it goes away by itself)";
+      return { socket, holders: { kind: "none", note } };
     }
     const pids = holders.get(row.inode) ?? [];
-    const owner = row.entry.user ?? String(row.entry.uid);
-    if (pids.length > 0) {
-      // Not root, and another user's socket: its creator (nginx's root master beside its
-      // workers, say) may be among the processes that could not be inspected.
-      if (myUid === 0 || unreadable.length === 0 || row.entry.uid === myUid) {
-        return { socket: row.entry, pids };
-      }
+    const owner = socket.user ?? String(socket.uid);
+    if (pids.length === 0) {
       return {
-        socket: row.entry,
-        pids,
-        hiddenHolders: true,
-        ownerNote: `other holders may be hidden: the socket belongs to user ${owner}, whose ` +
-          "processes portctl cannot inspect; run portctl with sudo to see and end them",
+        socket,
+        holders: {
+          kind: "hidden",
+          visiblePids: [],
+          note: hiddenOwnerNote(owner, myUid, unreadable),
+        },
       };
     }
-    return { socket: row.entry, pids, ownerNote: hiddenOwnerNote(owner, myUid, unreadable) };
+    // Not root, and another user's socket: its creator (nginx's root master beside its workers,
+    // say) may be among the processes that could not be inspected.
+    if (myUid === 0 || unreadable.length === 0 || socket.uid === myUid) {
+      return { socket, holders: { kind: "visible", pids, note: null } };
+    }
+    const note = `other holders may be hidden: the socket belongs to user ${owner}, whose ` +
+      "processes portctl cannot inspect; run portctl with sudo to see and end them";
+    return { socket, holders: { kind: "hidden", visiblePids: pids, note } };
   });
 }
 
@@ -135,107 +119,13 @@ function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readon
   }
   if (unreadable.length > 0) {
     const shown = unreadable.slice(0, 3).join(", ") + (unreadable.length > 3 ? ", ..." : "");
-    return `owner not visible: even root may not read the fds of PID ${shown} (a container's ` +
-      "init, or a protected process); one of them, or a process in another PID namespace, holds it";
+    return `owner not visible: even root may not read the fds of PID ${shown} (a process of a ` +
+      "parent user namespace, such as the host's init seen from a container, or a protected " +
+      "process); one of them, or a process in another PID namespace, holds it";
   }
   return "owner not visible: no process in this PID namespace holds it (a container or another " +
     "PID namespace does)";
 }
-
-function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
-  const found = new Map<number, ProcessInfo>();
-  for (const pid of pids) {
-    if (found.has(pid)) continue;
-    const info = readProcessInfo(pid);
-    if (info) found.set(pid, info);
-  }
-  return found;
-}
-
-function describeKillError(error: unknown): SignalResult {
-  if (error instanceof Deno.errors.NotFound) return { kind: "gone" };
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return {
-      kind: "denied",
-      message: "operation not permitted (the process belongs to another user)",
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (/ESRCH|No such process/i.test(message)) return { kind: "gone" };
-  if (/EPERM|not permitted/i.test(message)) {
-    return {
-      kind: "denied",
-      message: "operation not permitted (the process belongs to another user)",
-    };
-  }
-  return { kind: "denied", message };
-}
-
-function openProcess(info: ProcessInfo): ProcessHandle {
-  const isRunning = (): boolean => {
-    const stat = readStat(info.pid);
-    return stat !== null && stat.startTime === info.startTime && !hasExited(info.pid, stat);
-  };
-  return {
-    info,
-    isRunning,
-    signal(signal: SignalName): SignalResult {
-      // The identity check and the kill are two syscalls; the window between them is microseconds,
-      // against PID reuse that needs the whole PID space to wrap.
-      if (!isRunning()) return { kind: "gone" };
-      try {
-        Deno.kill(info.pid, signal);
-        return { kind: "sent" };
-      } catch (error) {
-        return describeKillError(error);
-      }
-    },
-    async waitForExit(timeoutMs: number): Promise<boolean> {
-      const deadline = performance.now() + timeoutMs;
-      const started = performance.now();
-      while (isRunning()) {
-        const now = performance.now();
-        if (now >= deadline) return false;
-        await pollPause(exitPollMs(now - started));
-      }
-      return true;
-    },
-    close() {},
-  };
-}
-
-/** Every POSIX signal Deno can send on Linux; `--signal` accepts these. */
-const LINUX_SIGNALS: readonly SignalName[] = [
-  "SIGTERM",
-  "SIGKILL",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGPIPE",
-  "SIGTRAP",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGSEGV",
-  "SIGILL",
-  "SIGSYS",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-];
 
 /** The Linux implementation of {@linkcode PlatformBackend}. */
 export const backend: PlatformBackend = {
@@ -243,6 +133,6 @@ export const backend: PlatformBackend = {
   signals: LINUX_SIGNALS,
   protectedPids: new Set([1]),
   findSockets,
-  describeProcesses,
+  describeProcesses: (pids) => describeEach(pids, readProcessInfo),
   openProcess,
 };

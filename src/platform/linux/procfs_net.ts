@@ -12,8 +12,6 @@
 import { formatIpv6 } from "../ip_text.ts";
 import type { IpFamily, Protocol, SocketEntry, SocketState } from "../types.ts";
 
-export { formatIpv6 };
-
 /** A socket-table row: the portable entry plus the inode that links it to processes. */
 export interface ProcNetSocket {
   readonly entry: SocketEntry;

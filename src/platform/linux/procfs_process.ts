@@ -53,12 +53,21 @@ export function readStat(pid: number): ProcStat | null {
 export function hasExited(pid: number, stat: ProcStat): boolean {
   if (stat.state === "X" || stat.state === "x") return true;
   if (stat.state !== "Z") return false;
+  return otherThreads(String(pid)).length === 0; // reaped meanwhile reads as no threads too
+}
+
+/**
+ * The thread ids of a process other than its leader: none for a single-threaded process, a kernel
+ * thread or one that is gone. A leader that exited (a zombie) with live threads shows its files
+ * and its command line only through them.
+ */
+export function otherThreads(pidText: string): string[] {
   try {
-    let threads = 0;
-    for (const _ of Deno.readDirSync(`/proc/${pid}/task`)) threads++;
-    return threads <= 1;
+    return [...Deno.readDirSync(`/proc/${pidText}/task`)]
+      .map((task) => task.name)
+      .filter((tid) => tid !== pidText);
   } catch {
-    return true; // reaped meanwhile
+    return [];
   }
 }
 
@@ -80,8 +89,14 @@ export function readProcessInfo(pid: number): ProcessInfo | null {
   const stat = readStat(pid);
   if (!stat) return null;
   const name = (readOptional(`/proc/${pid}/comm`) ?? "").trimEnd();
-  // Kernel threads and zombies have an empty cmdline: show the name in brackets, as ps does.
-  const cmdline = parseCmdline(readOptional(`/proc/${pid}/cmdline`) ?? "");
+  // A leader thread that exited (`pthread_exit` in main) leaves an empty cmdline while its other
+  // threads run on: theirs is the process's. Kernel threads and real zombies have none at all:
+  // show the name in brackets, as ps does.
+  let cmdline = parseCmdline(readOptional(`/proc/${pid}/cmdline`) ?? "");
+  if (!cmdline && stat.state === "Z") {
+    const [thread] = otherThreads(String(pid));
+    if (thread) cmdline = parseCmdline(readOptional(`/proc/${pid}/task/${thread}/cmdline`) ?? "");
+  }
   let user: string | null = null;
   try {
     const uid = Deno.statSync(`/proc/${pid}`).uid;

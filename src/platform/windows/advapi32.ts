@@ -5,6 +5,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 const SYMBOLS = {
   // BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle)
   OpenProcessToken: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
@@ -22,13 +24,8 @@ const SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The advapi32.dll symbols, opened on first call. */
-export function advapi32(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("advapi32.dll", SYMBOLS);
-  return library.symbols;
-}
+export const advapi32 = openOnFirstUse("advapi32.dll", SYMBOLS);
 
 export const TOKEN_QUERY = 0x0008;
 /** `TOKEN_INFORMATION_CLASS.TokenUser`: a `TOKEN_USER { SID_AND_ATTRIBUTES User; }`. */

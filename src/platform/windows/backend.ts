@@ -34,6 +34,8 @@ import {
 import { matchingRows } from "./dual_stack.ts";
 import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote, WSAEADDRINUSE } from "./owners.ts";
 import { testBind } from "./ws2_32.ts";
+import { waitUntil } from "../poll.ts";
+import { WINDOWS_SIGNALS } from "../signals.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
 
@@ -85,8 +87,6 @@ function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
 function ownsSockets(pid: number): boolean {
   return readAllRows().some((row) => row.pid === pid);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Whether `pid` is still the process `startTime` names, for when no handle is held: a PID Windows
@@ -189,7 +189,9 @@ class WindowsProcessHandle implements ProcessHandle {
       default:
         return {
           kind: "unsupported",
-          message: `${signal} does not exist on Windows: use SIGTERM, SIGINT or SIGKILL`,
+          message: `${signal} does not exist on Windows: use ${
+            [...WINDOWS_SIGNALS.numbers.keys()].join(", ")
+          }`,
         };
     }
   }
@@ -225,22 +227,19 @@ class WindowsProcessHandle implements ProcessHandle {
     return {
       kind: "unsupported",
       message: `graceful stop is not available for ${this.info.name} (${this.info.pid}): ` +
-        `${reasons.join(" and ")}; only --kill (TerminateProcess) can end it`,
+        `${reasons.join(" and ")}; only SIGKILL (TerminateProcess) can end it`,
     };
   }
 
   async waitForExit(timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.isRunning()) {
-      if (performance.now() >= deadline) return false;
-      // Short non-blocking checks: a blocking WaitForSingleObject would stall the event loop and
-      // every other process being waited for.
-      await sleep(Math.min(EXIT_POLL_MS, Math.max(0, deadline - performance.now())));
-    }
+    // Short non-blocking checks: a blocking WaitForSingleObject would stall the event loop and
+    // every other process being waited for.
+    const exit = { timeoutMs, intervalMs: EXIT_POLL_MS };
+    if (!await waitUntil(() => !this.isRunning(), exit)) return false;
     // Exited; its sockets leave the tables a moment later (Wine), so that "exited" also means
     // "its ports are free" to the caller who re-reads the table next.
-    const released = performance.now() + SOCKET_RELEASE_MS;
-    while (ownsSockets(this.info.pid) && performance.now() < released) await sleep(EXIT_POLL_MS);
+    const release = { timeoutMs: SOCKET_RELEASE_MS, intervalMs: EXIT_POLL_MS };
+    await waitUntil(() => !ownsSockets(this.info.pid), release);
     return true;
   }
 
@@ -255,18 +254,9 @@ function openProcess(info: ProcessInfo): ProcessHandle {
 }
 
 /**
- * What `--signal` accepts on Windows; the first is the graceful default. SIGTERM = Ctrl-C to the
- * process's console and `WM_CLOSE` to its windows; SIGINT = Ctrl-C only; SIGKILL =
- * `TerminateProcess`. SIGBREAK is left out: Ctrl-Break can only be sent to a whole console, where
- * its default action ends every program on it, and under Wine it hangs the target.
- */
-const WINDOWS_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGKILL"];
-
-/**
  * Why a port no socket table lists may still be unusable, or null when it binds: Windows reserves
  * port ranges (Hyper-V, WSL2, Docker, WinNAT) that no process owns, and users otherwise hear only
- * "nothing holds it". For the CLI to call when a target matched nothing (proposed as an optional
- * `PlatformBackend.unheldPortNote`).
+ * "nothing holds it". The backend's `unheldPortNote`, asked only when a target matched nothing.
  *
  * @example
  * ```ts

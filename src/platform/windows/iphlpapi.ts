@@ -5,6 +5,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 import { describeWin32Error, ERROR_INSUFFICIENT_BUFFER } from "./errors.ts";
 import type { TableKind } from "./tables.ts";
 
@@ -21,13 +23,8 @@ const SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The iphlpapi.dll symbols, opened on first call. */
-export function iphlpapi(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("iphlpapi.dll", SYMBOLS);
-  return library.symbols;
-}
+export const iphlpapi = openOnFirstUse("iphlpapi.dll", SYMBOLS);
 
 const AF_INET = 2;
 const AF_INET6 = 23;

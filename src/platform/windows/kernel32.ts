@@ -6,6 +6,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 const SYMBOLS = {
   // HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)
   OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
@@ -44,13 +46,8 @@ const SYMBOLS = {
   GetConsoleProcessList: { parameters: ["buffer", "u32"], result: "u32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The kernel32.dll symbols, opened on first call. */
-export function kernel32(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("kernel32.dll", SYMBOLS);
-  return library.symbols;
-}
+export const kernel32 = openOnFirstUse("kernel32.dll", SYMBOLS);
 
 /** `GetLastError()` of the call just made (measured reliable through Deno FFI, Wine included). */
 export function lastError(): number {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 const SYMBOLS = {
   // NTSTATUS NtQueryInformationProcess(HANDLE ProcessHandle, PROCESSINFOCLASS Class,
   //   PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength)
@@ -14,13 +16,8 @@ const SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The ntdll.dll symbols, opened on first call. */
-export function ntdll(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("ntdll.dll", SYMBOLS);
-  return library.symbols;
-}
+export const ntdll = openOnFirstUse("ntdll.dll", SYMBOLS);
 
 /** `PROCESSINFOCLASS.ProcessBasicInformation`: gives the PEB address. */
 export const PROCESS_BASIC_INFORMATION = 0;

@@ -24,7 +24,7 @@ const MAX_NAMED_CHILDREN = 5;
  *
  * @example
  * ```ts
- * heldSocketFor(row, takeProcessSnapshot()).pids; // [4242]
+ * heldSocketFor(row, takeProcessSnapshot()).holders; // { kind: "visible", pids: [4242], note: null }
  * ```
  */
 export function heldSocketFor(
@@ -33,26 +33,20 @@ export function heldSocketFor(
 ): HeldSocket {
   const { socket, pid } = row;
   if (pid === IDLE_PID) {
-    return {
-      socket,
-      pids: [],
-      ownerless: true,
-      ownerNote: socket.state === "LISTEN" || socket.state === "UNCONN"
-        ? "no process owns it (Windows reports PID 0); the TCP/IP stack holds it, nothing to end"
-        : `no process owns it (Windows reports PID 0): the TCP/IP stack keeps the connection in ${socket.state} until it expires by itself, nothing to end`,
-    };
+    const note = socket.state === "LISTEN" || socket.state === "UNCONN"
+      ? "no process owns it (Windows reports PID 0); the TCP/IP stack holds it, nothing to end"
+      : `no process owns it (Windows reports PID 0): the TCP/IP stack keeps the connection in ${socket.state} until it expires by itself, nothing to end`;
+    return { socket, holders: { kind: "none", note } };
   }
   if (pid === SYSTEM_PID) {
-    return {
-      socket,
-      pids: [pid],
-      ownerNote: "held by the Windows kernel (PID 4, System), which cannot be ended: usually " +
-        "HTTP.sys serving IIS, HttpListener, WinRM or WCF (list them with `netsh http show " +
-        "servicestate`), or SMB/NetBIOS on 445/139; stop that service instead",
-    };
+    const note = "held by the Windows kernel (PID 4, System), which cannot be ended: usually " +
+      "HTTP.sys serving IIS, HttpListener, WinRM or WCF (list them with `netsh http show " +
+      "servicestate`), or SMB/NetBIOS on 445/139; stop that service instead";
+    return { socket, holders: { kind: "visible", pids: [pid], note } };
   }
-  if (snapshot.has(pid)) return { socket, pids: [pid] };
-  return { socket, pids: [], ownerNote: exitedOwnerNote(pid, snapshot) };
+  if (snapshot.has(pid)) return { socket, holders: { kind: "visible", pids: [pid], note: null } };
+  const note = exitedOwnerNote(pid, snapshot);
+  return { socket, holders: { kind: "hidden", visiblePids: [], note } };
 }
 
 /**

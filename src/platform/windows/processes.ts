@@ -145,6 +145,16 @@ function commandLine(handle: Deno.PointerObject, pid: number): string | null {
 const STATUS_INFO_LENGTH_MISMATCH = 0xc000_0004;
 const STATUS_BUFFER_TOO_SMALL = 0xc000_0023;
 
+/** `NtQueryInformationProcess(handle, infoClass)` into `buffer`; `needed` gets the size it wanted. */
+function queryProcess(
+  handle: Deno.PointerObject,
+  infoClass: number,
+  buffer: Uint8Array,
+  needed: Uint32Array,
+): number {
+  return ntdll().NtQueryInformationProcess(handle, infoClass, buffer, buffer.length, needed);
+}
+
 /**
  * `ProcessCommandLineInformation` (Windows 8.1+, needs only limited query rights): a
  * `UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buffer; }` (Buffer at 8 on x64)
@@ -153,22 +163,10 @@ const STATUS_BUFFER_TOO_SMALL = 0xc000_0023;
 function commandLineFromKernel(handle: Deno.PointerObject): string | null {
   let buffer = new Uint8Array(2048);
   const needed = new Uint32Array(1);
-  let status = ntdll().NtQueryInformationProcess(
-    handle,
-    PROCESS_COMMAND_LINE_INFORMATION,
-    buffer,
-    buffer.length,
-    needed,
-  );
+  let status = queryProcess(handle, PROCESS_COMMAND_LINE_INFORMATION, buffer, needed);
   if (status === STATUS_INFO_LENGTH_MISMATCH || status === STATUS_BUFFER_TOO_SMALL) {
     buffer = new Uint8Array(needed[0]);
-    status = ntdll().NtQueryInformationProcess(
-      handle,
-      PROCESS_COMMAND_LINE_INFORMATION,
-      buffer,
-      buffer.length,
-      needed,
-    );
+    status = queryProcess(handle, PROCESS_COMMAND_LINE_INFORMATION, buffer, needed);
   }
   if (status !== STATUS_SUCCESS) return null;
   const view = new DataView(buffer.buffer);
@@ -192,13 +190,7 @@ function commandLineFromPeb(pid: number): string | null {
   if (handle === null) return null;
   try {
     const basic = new Uint8Array(48);
-    const status = ntdll().NtQueryInformationProcess(
-      handle,
-      PROCESS_BASIC_INFORMATION,
-      basic,
-      basic.length,
-      new Uint32Array(1),
-    );
+    const status = queryProcess(handle, PROCESS_BASIC_INFORMATION, basic, new Uint32Array(1));
     if (status !== STATUS_SUCCESS) return null;
     const read = (address: bigint, size: number): DataView | null => {
       const bytes = new Uint8Array(size);

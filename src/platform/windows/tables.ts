@@ -9,8 +9,6 @@
 import type { IpFamily, Protocol, SocketEntry, SocketState } from "../types.ts";
 import { formatIpv4, formatIpv6 } from "../ip_text.ts";
 
-export { formatIpv4, formatIpv6 };
-
 /** Which of the four owner-PID tables a buffer holds. */
 export type TableKind = "tcp4" | "tcp6" | "udp4" | "udp6";
 

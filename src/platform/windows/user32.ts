@@ -5,6 +5,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 const SYMBOLS = {
   // BOOL EnumWindows(WNDENUMPROC lpEnumFunc, LPARAM lParam)
   EnumWindows: { parameters: ["function", "isize"], result: "i32" },
@@ -15,13 +17,8 @@ const SYMBOLS = {
   PostMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The user32.dll symbols, opened on first call. */
-export function user32(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("user32.dll", SYMBOLS);
-  return library.symbols;
-}
+export const user32 = openOnFirstUse("user32.dll", SYMBOLS);
 
 /** `BOOL CALLBACK EnumWindowsProc(HWND hwnd, LPARAM lParam)`. */
 export const ENUM_WINDOWS_PROC = { parameters: ["pointer", "isize"], result: "i32" } as const;

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { openOnFirstUse } from "./dll.ts";
+
 const SYMBOLS = {
   // int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
   WSAStartup: { parameters: ["u16", "buffer"], result: "i32" },
@@ -16,19 +18,19 @@ const SYMBOLS = {
   WSAGetLastError: { parameters: [], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+const library = openOnFirstUse("ws2_32.dll", SYMBOLS);
 let started = false;
 
 /** The ws2_32.dll symbols, opened (and Winsock started) on first call. */
-export function ws2_32(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("ws2_32.dll", SYMBOLS);
+export function ws2_32(): ReturnType<typeof library> {
+  const symbols = library();
   if (!started) {
     const wsaData = new Uint8Array(512); // WSADATA is 408 bytes on x64
-    const code = library.symbols.WSAStartup(0x0202, wsaData);
+    const code = symbols.WSAStartup(0x0202, wsaData);
     if (code !== 0) throw new Error(`WSAStartup failed: error ${code}`);
     started = true;
   }
-  return library.symbols;
+  return symbols;
 }
 
 const AF_INET = 2;
