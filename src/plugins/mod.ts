@@ -24,7 +24,6 @@ import type { PlatformName, SignalName } from "../platform/types.ts";
 import {
   currentOs,
   discoverPlugins,
-  findProjectPluginFolder,
   type PluginCandidate,
   type PluginKind,
   type PluginSource,
