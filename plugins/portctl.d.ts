@@ -104,10 +104,27 @@ export interface PluginSocket {
   readonly state: SocketState;
 }
 
+/** What manages the process: a container engine, a service manager or supervisor, a loop. */
+export interface PluginManager {
+  /**
+   * `docker`, `podman`, `containerd`, `systemd`, `supervisord`, `pm2`, `runit`, `s6`, `nodemon`,
+   * `shell` (a script that loops), `windows-service` or `wsl`.
+   */
+  readonly kind: string;
+  /** The container's name, the unit, the program, the app, the service. */
+  readonly name: string;
+  /** The manager's own id for it (a container id, a pm2 id), or null. */
+  readonly id: string | null;
+  /** The command a person would run to stop it for good: `docker stop web`. */
+  readonly stop: string;
+}
+
 /** What every hook is told. */
 export interface BeforeKillContext {
   /** The process portctl is about to end. */
   readonly process: PluginProcess;
+  /** Who manages it, or null: ending it alone may not be the right act (see `stop`). */
+  readonly manager: PluginManager | null;
   /** Its sockets that matched the target (at least one). */
   readonly sockets: readonly PluginSocket[];
   /**

@@ -12,6 +12,7 @@
 
 import type { CommandBuilderArguments } from "@stricli/core";
 import { describeSignals } from "../core/signals.ts";
+import type { StopLevel } from "../core/kill.ts";
 import type { PortTarget } from "../core/target.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { currentSignals } from "../platform/mod.ts";
@@ -24,12 +25,15 @@ import {
   proposeSignals,
   secondsParser,
   SHELLS,
+  STOP_LEVELS,
+  stopLevelParser,
   switchFlag,
   TARGETS_POSITIONAL,
 } from "./parsers.ts";
 
 /** Parsed `kill` flags. */
 export type KillFlags = {
+  readonly mode?: StopLevel;
   readonly term?: boolean;
   readonly kill?: boolean;
   readonly signal?: string;
@@ -110,6 +114,14 @@ export const killSpec = {
         placeholder: "SECONDS",
         brief: "How long to wait for each process to exit (default 5)",
       },
+      mode: {
+        kind: "parsed",
+        parse: stopLevelParser,
+        optional: true,
+        placeholder: "auto|process|manager",
+        brief: "Where to stop it: auto (containers through their engine), process, manager",
+        proposeCompletions: () => STOP_LEVELS,
+      },
       dryRun: switchFlag("Show what would be signalled; signal nothing"),
       json: JSON_FLAG,
       allStates: ALL_STATES_FLAG,
@@ -137,8 +149,19 @@ export const killSpec = {
     brief: "End every process holding the ports, then confirm they are free",
     get fullDescription() {
       return `End every process that holds a target port, all at once: SIGTERM, wait up to
---timeout, then SIGKILL what is still alive. Afterwards portctl re-reads the socket table: if a
-supervisor (systemd, pm2, nodemon, docker) restarted the server, it says so and exits 3.
+--timeout, then SIGKILL what is still alive. Afterwards portctl re-reads the socket table, and
+keeps watching while a restart is plausible: if a manager (supervisord, pm2, runit, systemd, a
+shell loop) started the server again, it says so, names the command that stops it, and exits 3.
+
+MANAGERS
+  portctl knows who manages each holder: a Docker/Podman container (also behind docker-proxy),
+  a systemd unit, supervisord, pm2, runit, s6, nodemon, or a shell loop. --mode says where to
+  stop it:
+    auto     (default) a container is stopped through its engine, like docker stop; its
+             forwarder (docker-proxy) is never signalled; everything else is signalled
+    process  signal the holding processes only, whatever manages them
+    manager  ask each holder's manager to stop it (docker stop, supervisorctl stop, pm2 stop,
+             sv stop, systemctl stop); holders nobody manages are signalled
 
 Plugins (see "portctl plugins --help") are asked first: every plugin may refuse before any
 plugin acts or portctl signals. A plugin that fails, a plugin source of yours that cannot be read
@@ -153,6 +176,7 @@ EXAMPLES
   portctl kill 8080 8443 --kill      SIGKILL at once
   portctl kill tcp:3000-3010 --dry-run --json
   portctl kill 3000 --no-fail        for scripts: a free port is fine too
+  portctl kill 8080 --mode manager   stop it through supervisord, pm2, systemd...
 
 ${EXIT_CODES_HELP}`;
     },

@@ -78,6 +78,7 @@ export async function runKill(
       targets,
       allStates: flags.allStates ?? false,
       mode,
+      level: flags.mode ?? "auto",
       timeoutMs: flags.timeout ?? DEFAULT_TIMEOUT_MS,
       dryRun: flags.dryRun ?? false,
       hooks,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lookupHolders } from "../core/lookup.ts";
+import { lookupHolders, withManagers } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { Protocol, SocketEntry } from "../platform/types.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
@@ -26,9 +26,10 @@ export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
 /** Runs `portctl list` with parsed flags. */
 export async function runList(this: CliContext, flags: ListFlags) {
   const backend = await loadBackend();
-  const rows = lookupHolders(backend, listFilter(flags), {
-    listeningTcpOnly: !flags.allStates,
-  });
+  const rows = await withManagers(
+    backend,
+    lookupHolders(backend, listFilter(flags), { listeningTcpOnly: !flags.allStates }),
+  );
   if (flags.json) {
     this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
   } else {

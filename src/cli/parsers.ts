@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../core/errors.ts";
+import type { StopLevel } from "../core/kill.ts";
 import { parseTarget, type PortTarget } from "../core/target.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { currentSignals } from "../platform/mod.ts";
@@ -52,6 +53,18 @@ export async function proposePorts(): Promise<readonly string[]> {
 /** Proposes the signal names this OS's backend can send, for `--signal`. */
 export function proposeSignals(): readonly string[] {
   return [...(currentSignals()?.numbers.keys() ?? [])];
+}
+
+/** The values `kill --mode` takes, in the order help lists them. */
+export const STOP_LEVELS: readonly StopLevel[] = ["auto", "process", "manager"];
+
+/** Parses `kill --mode`: `auto`, `process` or `manager`. */
+export function stopLevelParser(text: string): StopLevel {
+  const level = STOP_LEVELS.find((l) => l === text.trim().toLowerCase());
+  if (!level) {
+    throw new UsageError(`invalid --mode "${text}": expected ${STOP_LEVELS.join(", ")}`);
+  }
+  return level;
 }
 
 /** The `<target>...` positional of `kill` and `who`: one or more, each parsed at the edge. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lookupHolders } from "../core/lookup.ts";
+import { lookupHolders, withManagers } from "../core/lookup.ts";
 import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
 import { holderJson, renderHolders } from "../output/holders.ts";
@@ -18,9 +18,12 @@ import { reportNothingHeld } from "./nothing_held.ts";
 export async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
   const backend = await loadBackend();
   const options = { allStates: flags.allStates ?? false };
-  const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
-    listeningTcpOnly: !options.allStates,
-  });
+  const rows = await withManagers(
+    backend,
+    lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
+      listeningTcpOnly: !options.allStates,
+    }),
+  );
   if (flags.json) {
     this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
   } else if (rows.length > 0) {

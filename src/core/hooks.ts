@@ -6,10 +6,13 @@
  */
 
 import type { PlatformName, SignalName } from "../platform/types.ts";
-import type { KillOutcome, PluginProcess, PluginSocket } from "../plugins/api.ts";
+import type { KillOutcome, PluginManager, PluginProcess, PluginSocket } from "../plugins/api.ts";
 
 // The shapes plugins see are defined once, in the plugin API; the engine uses the same ones.
 export type { KillOutcome };
+
+/** Who manages a process, as hooks and JSON output see it. */
+export type ManagerSummary = PluginManager;
 
 /** A matched socket as hooks and JSON output see it. */
 export type SocketSummary = PluginSocket;
@@ -20,6 +23,8 @@ export type HookProcess = PluginProcess;
 /** What `beforeKill` hooks are told. */
 export interface BeforeKillContext {
   readonly process: HookProcess;
+  /** Who manages it, or null. */
+  readonly manager: ManagerSummary | null;
   readonly sockets: readonly SocketSummary[];
   /** The signal portctl plans to send first. */
   readonly signal: SignalName;

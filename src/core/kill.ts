@@ -7,9 +7,11 @@
  */
 
 import type {
+  ManagerStopResult,
   PlatformBackend,
   ProcessHandle,
   ProcessInfo,
+  ProcessManager,
   SignalName,
   SignalResult,
   SocketEntry,
@@ -19,11 +21,18 @@ import type {
   HookProcess,
   KillHooks,
   KillOutcome,
+  ManagerSummary,
   SocketSummary,
 } from "./hooks.ts";
-import { lookupHolders, type SocketHolder } from "./lookup.ts";
-import { findRespawns, isLikelySupervisor, type RespawnReport, socketKey } from "./respawn.ts";
-import { summarizeProcess, summarizeSocket } from "./summary.ts";
+import { lookupHolders, type SocketHolder, withManagers } from "./lookup.ts";
+import {
+  findRespawns,
+  type RespawnReport,
+  type RestartWatch,
+  restartWatchFor,
+  socketKey,
+} from "./respawn.ts";
+import { summarizeManager, summarizeProcess, summarizeSocket } from "./summary.ts";
 import { type PortTarget, socketMatches } from "./target.ts";
 
 /** Which signals to send. */
@@ -33,26 +42,35 @@ export type KillMode =
   /** `--term`, `--signal X`, `--kill`: that signal only. */
   | { readonly kind: "single"; readonly signal: SignalName };
 
+/**
+ * At which level a held port is freed (`--mode`):
+ * - `auto`: a container's port by stopping the container through its engine (its forwarder,
+ *   docker-proxy, is never signalled); every other holder by signals;
+ * - `process`: the holding processes by signals, whatever manages them;
+ * - `manager`: each holder through its manager (the engine, supervisorctl, pm2, sv, systemctl...);
+ *   holders nobody manages by signals.
+ */
+export type StopLevel = "auto" | "process" | "manager";
+
 /** Everything a kill run needs, already parsed and validated. */
 export interface KillOptions {
   readonly targets: readonly PortTarget[];
   readonly allStates: boolean;
   readonly mode: KillMode;
-  /** How long to wait for each process to exit after a signal. */
+  /** Where to stop what holds the port; `auto` when not given. */
+  readonly level?: StopLevel;
+  /** How long to wait for each process to exit after a signal (and a manager's graceful stop). */
   readonly timeoutMs: number;
   readonly dryRun: boolean;
   readonly hooks: KillHooks;
-  /**
-   * How long to watch the ports for a restart when an ended process had a live parent that is
-   * not an interactive shell (a likely supervisor). Defaults to {@linkcode SUPERVISOR_SETTLE_MS}.
-   */
-  readonly settleMs?: number;
 }
 
 /** What happened to one matched process (or one socket whose holder cannot be seen). */
 export interface ProcessKillReport {
   /** Null when the holder is not visible. */
   readonly process: HookProcess | null;
+  /** Who manages it, when known. */
+  readonly manager: ManagerSummary | null;
   readonly sockets: readonly SocketSummary[];
   /** Signals sent, in order. */
   readonly signals: readonly SignalName[];
@@ -72,8 +90,6 @@ export interface KillResult {
   readonly respawns: readonly RespawnReport[];
 }
 
-/** systemd restarts after 100 ms by default; half a second covers it and pm2/nodemon. */
-export const SUPERVISOR_SETTLE_MS = 500;
 /** After SIGKILL a process is gone as soon as the kernel reaps it; this bounds odd cases (D state). */
 const AFTER_SIGKILL_WAIT_MS = 3000;
 
@@ -82,6 +98,7 @@ interface MatchedProcess {
   readonly sockets: SocketSummary[];
   /** What the OS says about this holder (Windows: "PID 4 is HTTP.sys"), if anything. */
   readonly note: string | null;
+  readonly manager: ProcessManager | null;
 }
 
 /** A socket whose holder portctl cannot see, and why. */
@@ -103,8 +120,8 @@ function groupByProcess(rows: readonly SocketHolder[]): {
       hidden.push({ socket, note: holder.note });
       continue;
     }
-    const { process, note } = holder;
-    const matched = byPid.get(process.pid) ?? { info: process, sockets: [], note };
+    const { process, note, manager } = holder;
+    const matched = byPid.get(process.pid) ?? { info: process, sockets: [], note, manager };
     matched.sockets.push(summarizeSocket(socket));
     byPid.set(process.pid, matched);
   }
@@ -131,15 +148,22 @@ interface Ending {
   readonly signals: readonly SignalName[];
 }
 
+/** What the engine shares between the processes of one run. */
+interface RunState {
+  readonly backend: PlatformBackend;
+  readonly options: KillOptions;
+  /** Each manager is asked to stop once, by the first of its processes to get there. */
+  readonly managerStops: Map<string, Promise<ManagerStopResult>>;
+}
+
 /** Ends one process: refusals, the hooks' decision, then the signals. Never throws. */
-async function endProcess(
-  matched: MatchedProcess,
-  backend: PlatformBackend,
-  options: KillOptions,
-): Promise<ProcessKillReport> {
+async function endProcess(matched: MatchedProcess, run: RunState): Promise<ProcessKillReport> {
+  const { backend, options } = run;
   const process = summarizeProcess(matched.info);
+  const manager = summarizeManager(matched.manager);
   const context: BeforeKillContext = {
     process,
+    manager,
     sockets: matched.sockets,
     signal: options.mode.kind === "single" ? options.mode.signal : backend.signals.graceful,
     dryRun: options.dryRun,
@@ -147,25 +171,35 @@ async function endProcess(
     timeout: options.timeoutMs / 1000,
   };
   const started = performance.now();
-  const ending = await decideAndSignal(matched, { context, backend, options });
+  const ending = await decideAndEnd(matched, { context, run });
   const elapsedMs = ending.signals.length > 0 || ending.outcome === "ended"
     ? performance.now() - started
     : 0;
   await options.hooks.afterKill({ ...context, outcome: ending.outcome, elapsedMs });
-  return { process, sockets: matched.sockets, ...ending, elapsedMs };
+  return { process, manager, sockets: matched.sockets, ...ending, elapsedMs };
 }
 
-/** What ending one process is done with: what hooks are told, the backend, the run's options. */
-interface EndingRun {
-  readonly context: BeforeKillContext;
-  readonly backend: PlatformBackend;
-  readonly options: KillOptions;
+/** Container engines: at `auto`, a port they publish is freed by stopping the container. */
+const CONTAINER_KINDS = new Set(["docker", "podman", "containerd", "wsl"]);
+
+/** Whether a holder managed by `manager` is ended through it at `level` (else by signals). */
+export function endsThroughManager(manager: ProcessManager | null, level: StopLevel): boolean {
+  if (!manager || level === "process") return false;
+  if (level === "manager") return true;
+  // An engine's forwarder is never signalled by default: the container is what holds the port.
+  return manager.forwarder || CONTAINER_KINDS.has(manager.kind);
 }
 
-async function decideAndSignal(
+/** `docker (web)`: a manager as the lines name it. */
+export function managerLabel(manager: Pick<ProcessManager, "kind" | "name">): string {
+  return `${manager.kind} (${manager.name})`;
+}
+
+async function decideAndEnd(
   matched: MatchedProcess,
-  { context, backend, options }: EndingRun,
+  { context, run }: { readonly context: BeforeKillContext; readonly run: RunState },
 ): Promise<Ending> {
+  const { backend, options } = run;
   const refused = (outcome: KillOutcome, message: string): Ending => ({
     outcome,
     message,
@@ -198,22 +232,82 @@ async function decideAndSignal(
   const stop = await options.hooks.stop({ ...context, signal });
   if (stop.kind === "failed") return refused("plugin-failed", stop.message);
   const handledBy = stop.kind === "stopped" ? stop.plugin : null;
+  const manager = handledBy === null && endsThroughManager(matched.manager, options.level ?? "auto")
+    ? matched.manager
+    : null;
   if (options.dryRun) {
-    const message = handledBy ? `plugin ${handledBy} would stop it` : null;
-    return { outcome: "dry-run", message, signals: [signal] };
+    const message = handledBy
+      ? `plugin ${handledBy} would stop it`
+      : manager
+      ? `through ${managerLabel(manager)}: ${manager.stopCommand}`
+      : null;
+    return { outcome: "dry-run", message, signals: manager ? [] : [signal] };
   }
 
   const handle = backend.openProcess(matched.info);
+  const plan = {
+    signal,
+    handledBy,
+    escalate: options.mode.kind === "escalate",
+    timeoutMs: options.timeoutMs,
+  };
   try {
-    return await sendSignals(handle, {
-      signal,
-      handledBy,
-      escalate: options.mode.kind === "escalate",
-      timeoutMs: options.timeoutMs,
-    });
+    if (manager) return await endThroughManager(handle, { manager, plan, run });
+    return await sendSignals(handle, plan);
   } finally {
     handle.close();
   }
+}
+
+/** How long a process gets to go once the manager that ran it (nodemon, a loop) is ended. */
+const AFTER_MANAGER_END_MS = 300;
+
+/** The key one manager is stopped under, whichever of its processes asks. */
+function managerKey(manager: ProcessManager): string {
+  return `${manager.kind}\0${manager.id ?? ""}\0${manager.name}`;
+}
+
+/**
+ * Ends a process through its manager: the manager is asked once per run (two forwarders of one
+ * container, the workers of one service), then the process is waited for. When the manager is
+ * gone but its process was left running (a shell loop's server), it is signalled as usual.
+ */
+async function endThroughManager(
+  handle: ProcessHandle,
+  { manager, plan, run }: {
+    readonly manager: ProcessManager;
+    readonly plan: SignalPlan;
+    readonly run: RunState;
+  },
+): Promise<Ending> {
+  const through = managerLabel(manager);
+  if (manager.stop.kind === "end-manager") {
+    const refusal = protectionReason(manager.stop.pid, run.backend);
+    if (refusal) return { outcome: "denied", message: `${through}: ${refusal}`, signals: [] };
+  }
+  const key = managerKey(manager);
+  let stopping = run.managerStops.get(key);
+  if (!stopping) {
+    stopping = run.backend.stopThroughManager(manager, { timeoutMs: plan.timeoutMs });
+    run.managerStops.set(key, stopping);
+  }
+  const result = await stopping;
+  if (result.kind === "failed") {
+    return { outcome: "still-running", message: `not stopped: ${result.message}`, signals: [] };
+  }
+  const graceMs = manager.stop.kind === "end-manager" ? AFTER_MANAGER_END_MS : plan.timeoutMs;
+  if (await handle.waitForExit(graceMs)) {
+    return { outcome: "ended", message: `stopped through ${through}`, signals: [] };
+  }
+  if (manager.forwarder) {
+    return {
+      outcome: "still-running",
+      message: `${through} was stopped, but its forwarder still runs`,
+      signals: [],
+    };
+  }
+  const ending = await sendSignals(handle, plan);
+  return { ...ending, message: ending.message ?? `${through} was stopped; its process was left` };
 }
 
 /** What to send to one process, decided before the first signal. */
@@ -297,6 +391,7 @@ async function sendSignals(handle: ProcessHandle, plan: SignalPlan): Promise<End
 function hiddenReport({ socket, note }: HiddenSocket): ProcessKillReport {
   return {
     process: null,
+    manager: null,
     sockets: [summarizeSocket(socket)],
     signals: [],
     outcome: "not-visible",
@@ -306,7 +401,8 @@ function hiddenReport({ socket, note }: HiddenSocket): ProcessKillReport {
 }
 
 /**
- * Finds and ends every process holding a target port, then confirms the ports are free.
+ * Finds and ends every process holding a target port, then confirms the ports are free (and that
+ * no manager started a holder again, watching as long as one plausibly could).
  *
  * @example
  * ```ts
@@ -322,15 +418,25 @@ export async function killPort(
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
   const query = { listeningTcpOnly: !options.allStates };
-  const { processes, hidden } = groupByProcess(lookupHolders(backend, match, query));
+  const rows = await withManagers(backend, lookupHolders(backend, match, query));
+  const { processes, hidden } = groupByProcess(rows);
   if (processes.length === 0 && hidden.length === 0) {
     return { matched: false, reports: [], respawns: [] };
   }
-  // Parents are read before the kill: afterwards an orphan's ppid is already 1.
+  // Parents, and their children, are read before the kill: afterwards an orphan's ppid is 1.
   const parents = backend.describeProcesses(
     processes.flatMap((p) => p.info.ppid ? [p.info.ppid] : []),
   );
-  const ended = await Promise.all(processes.map((p) => endProcess(p, backend, options)));
+  const level = options.level ?? "auto";
+  const restarts: RestartWatch[] = options.dryRun ? [] : processes.map((p) =>
+    // A manager that stopped its process keeps it stopped: the final read confirms it.
+    endsThroughManager(p.manager, level) ? { kind: "none" } : restartWatchFor(backend, {
+      manager: p.manager,
+      parent: parents.get(p.info.ppid ?? -1) ?? null,
+    })
+  );
+  const run: RunState = { backend, options, managerStops: new Map() };
+  const ended = await Promise.all(processes.map((p) => endProcess(p, run)));
   const reports = [...ended, ...hidden.map(hiddenReport)];
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
     return { matched: true, reports, respawns: [] };
@@ -338,15 +444,12 @@ export async function killPort(
   const survivors = new Set(
     ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
   );
-  const supervised = processes.some((p, i) =>
-    ended[i].outcome === "ended" && isLikelySupervisor(parents.get(p.info.ppid ?? -1), backend)
-  );
   const respawns = await findRespawns(backend, {
     match,
     query,
     survivors,
     hiddenSockets: new Set(hidden.map(({ socket }) => socketKey(socket))),
-    settleMs: supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0,
+    restarts: restarts.filter((_, i) => ended[i].outcome === "ended"),
   });
   return { matched: true, reports, respawns };
 }

@@ -5,12 +5,27 @@
  * @module
  */
 
-import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../platform/types.ts";
+import type {
+  HeldSocket,
+  PlatformBackend,
+  ProcessInfo,
+  ProcessManager,
+  SocketEntry,
+} from "../platform/types.ts";
 
 /** The holder of one row: a process, or why there is none to show. */
 export type Holder =
   /** A process holding the socket; `note` is what the OS says about it (usually null). */
-  | { readonly kind: "visible"; readonly process: ProcessInfo; readonly note: string | null }
+  /**
+   * A process holding the socket; `note` is what the OS says about it (usually null); `manager`
+   * is who keeps it running, once {@linkcode withManagers} asked (null: nobody, or not asked).
+   */
+  | {
+    readonly kind: "visible";
+    readonly process: ProcessInfo;
+    readonly note: string | null;
+    readonly manager: ProcessManager | null;
+  }
   /** A holder portctl cannot see (or more holders than the visible rows show); `note` says why. */
   | { readonly kind: "hidden"; readonly note: string }
   /** No process holds the socket (TIME_WAIT): nothing to end. */
@@ -69,7 +84,7 @@ export function joinHolders(
     const note = holders.kind === "visible" ? holders.note : null;
     for (const pid of visiblePids(entry)) {
       const process = processes.get(pid);
-      if (process) rows.push({ socket, holder: { kind: "visible", process, note } });
+      if (process) rows.push({ socket, holder: { kind: "visible", process, note, manager: null } });
     }
   }
   return rows.sort(compareHolders);
@@ -88,4 +103,31 @@ export function lookupHolders(
   if (held.length === 0) return [];
   const pids = [...new Set(held.flatMap(visiblePids))];
   return joinHolders(held, backend.describeProcesses(pids));
+}
+
+/**
+ * The same rows with each visible holder's manager filled in: the backend is asked once, for the
+ * processes of these rows only (a container engine only when one of them is a container's).
+ */
+export async function withManagers(
+  backend: PlatformBackend,
+  rows: readonly SocketHolder[],
+): Promise<SocketHolder[]> {
+  const holders = new Map<
+    number,
+    { process: ProcessInfo; ports: { protocol: "tcp" | "udp"; port: number }[] }
+  >();
+  for (const { socket, holder } of rows) {
+    if (holder.kind !== "visible") continue;
+    const entry = holders.get(holder.process.pid) ?? { process: holder.process, ports: [] };
+    entry.ports.push({ protocol: socket.protocol, port: socket.port });
+    holders.set(holder.process.pid, entry);
+  }
+  if (holders.size === 0) return [...rows];
+  const managers = await backend.describeManagers([...holders.values()]);
+  return rows.map((row) =>
+    row.holder.kind === "visible"
+      ? { ...row, holder: { ...row.holder, manager: managers.get(row.holder.process.pid) ?? null } }
+      : row
+  );
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ProcessInfo, SocketEntry } from "../platform/types.ts";
-import type { HookProcess, SocketSummary } from "./hooks.ts";
+import type { ProcessInfo, ProcessManager, SocketEntry } from "../platform/types.ts";
+import type { HookProcess, ManagerSummary, SocketSummary } from "./hooks.ts";
 
 /**
  * A socket as hooks and JSON see it.
@@ -32,4 +32,17 @@ export function summarizeSocket(socket: SocketEntry): SocketSummary {
 export function summarizeProcess(info: ProcessInfo): HookProcess {
   const { pid, name, user, command } = info;
   return { pid, name, user, command };
+}
+
+/**
+ * A manager as hooks and JSON see it: what it is, its name and id, and the command that stops it.
+ *
+ * @example
+ * ```ts
+ * summarizeManager(manager); // { kind: "docker", name: "web", id: "3f1c0a9e2b7d", stop: "docker stop web" }
+ * ```
+ */
+export function summarizeManager(manager: ProcessManager | null): ManagerSummary | null {
+  if (!manager) return null;
+  return { kind: manager.kind, name: manager.name, id: manager.id, stop: manager.stopCommand };
 }

@@ -49,6 +49,7 @@ export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
   return [
     ...result.reports.map((report): KillReportJson => ({
       ...processJson(report.process),
+      manager: report.manager,
       sockets: report.sockets,
       signals: report.signals,
       outcome: report.outcome,
@@ -57,6 +58,7 @@ export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
     })),
     ...result.respawns.map((respawn): RespawnJson => ({
       ...processJson(respawn.process),
+      manager: respawn.manager,
       sockets: respawn.sockets,
       signals: [],
       outcome: "respawned",
@@ -68,10 +70,17 @@ export function killJson(result: KillResult): (KillReportJson | RespawnJson)[] {
   ];
 }
 
+/** Who started the port's holder again, and the one command that stops it for good. */
 function respawnMessage(respawn: RespawnReport): string {
-  return respawn.process
-    ? "the port was taken again (a supervisor restarted the server); stop it through its supervisor"
-    : "the port was taken again by a process portctl cannot see";
+  if (!respawn.process) return "the port was taken again by a process portctl cannot see";
+  if (respawn.manager) {
+    return `${respawn.manager.kind} (${respawn.manager.name}) started it again; stop it with: ` +
+      respawn.manager.stop;
+  }
+  return respawn.parent
+    ? `its parent ${respawn.parent.pid} ${respawn.parent.name} started it again; stop that ` +
+      `parent (kill ${respawn.parent.pid}) or whatever runs it`
+    : "the port was taken again; stop whatever starts it";
 }
 
 /** `tcp :3000, udp :3000` — protocol and port, the way people name what they killed. */
@@ -98,6 +107,8 @@ export function killLine(report: ProcessKillReport, style: Styler): string {
       return `${style.green("ended")} ${who}${how} in ${seconds(report.elapsedMs)}${note}`;
     }
     case "dry-run":
+      // Nothing to signal: it would be stopped through its manager (the message says how).
+      if (report.signals.length === 0) return `${style.yellow("would stop")} ${who}${why}`;
       return `${style.yellow("would signal")} ${who} with ${report.signals.join(", ")}${why}`;
     case "still-running":
       return `${style.red("still running")} ${who}${why}`;
@@ -123,5 +134,5 @@ export function respawnLine(respawn: RespawnReport, style: Styler): string {
     ? ` (parent ${respawn.parent.pid} ${printable(respawn.parent.name)})`
     : "";
   return `${style.red("held again")} ${where} by ${holder}${parent}: ` +
-    "a supervisor restarted it; stop the service through its supervisor";
+    printable(respawnMessage(respawn));
 }

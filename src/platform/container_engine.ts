@@ -150,22 +150,142 @@ export async function listContainers(
 }
 
 /**
+ * Reads `docker ps --no-trunc --format "{{json .}}"` (one JSON object a line, ports as
+ * `0.0.0.0:8080->80/tcp, :::8080->80/tcp`): how containers are listed where the Engine API's
+ * socket cannot be reached with `fetch` (Docker Desktop's named pipe on Windows).
+ *
+ * @example
+ * ```ts
+ * parseDockerPs('{"ID":"ab12","Names":"web","Image":"nginx","Ports":"0.0.0.0:8080->80/tcp"}')[0]
+ *   .ports; // [{ protocol: "tcp", hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80 }]
+ * ```
+ */
+export function parseDockerPs(
+  text: string,
+  endpoint: EngineEndpoint = CLI_ENDPOINT,
+): ContainerInfo[] {
+  const containers: ContainerInfo[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const row = JSON.parse(line) as { ID?: string; Names?: string; Image?: string; Ports?: string };
+    const ports: PublishedPort[] = [];
+    for (const part of (row.Ports ?? "").split(",")) {
+      const m = /^\s*(.*):(\d+)->(\d+)\/(tcp|udp)\s*$/.exec(part);
+      if (!m) continue;
+      ports.push({
+        protocol: m[4] as "tcp" | "udp",
+        hostIp: m[1] || null,
+        hostPort: Number(m[2]),
+        containerPort: Number(m[3]),
+      });
+    }
+    containers.push({
+      engine: endpoint.engine,
+      endpoint,
+      id: row.ID ?? "",
+      name: (row.Names ?? "").split(",")[0],
+      image: row.Image ?? "",
+      ports,
+    });
+  }
+  return containers;
+}
+
+/** The endpoint of containers listed through the `docker` CLI (no socket portctl reaches). */
+export const CLI_ENDPOINT: EngineEndpoint = { engine: "docker", socket: "" };
+
+/** The running containers as the `docker` CLI lists them; none when it is missing or fails. */
+export async function listContainersWithCli(): Promise<ContainerInfo[]> {
+  try {
+    const output = await new Deno.Command("docker", {
+      args: ["ps", "--no-trunc", "--format", "{{json .}}"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    }).output();
+    return output.success ? parseDockerPs(new TextDecoder().decode(output.stdout)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What a Docker port forwarder (`docker-proxy`) says on its command line about its container. */
+export interface ProxiedPort {
+  readonly protocol: "tcp" | "udp";
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerIp: string;
+  readonly containerPort: number;
+}
+
+/**
+ * Reads a `docker-proxy` command line (`-proto tcp -host-ip 0.0.0.0 -host-port 8080
+ * -container-ip 172.17.0.2 -container-port 80`), or null when it is not one.
+ *
+ * @example
+ * ```ts
+ * parseDockerProxy("/usr/bin/docker-proxy -proto tcp -host-ip 127.0.0.1 -host-port 32771 " +
+ *   "-container-ip 172.17.0.2 -container-port 8080")?.hostPort; // 32771
+ * ```
+ */
+export function parseDockerProxy(command: string): ProxiedPort | null {
+  const args = command.trim().split(/\s+/);
+  const value = (flag: string) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const protocol = value("-proto");
+  const hostPort = Number(value("-host-port"));
+  const containerPort = Number(value("-container-port"));
+  const containerIp = value("-container-ip");
+  if ((protocol !== "tcp" && protocol !== "udp") || !hostPort || !containerPort || !containerIp) {
+    return null;
+  }
+  return { protocol, hostIp: value("-host-ip") ?? "", hostPort, containerIp, containerPort };
+}
+
+/** The container `proxied` forwards to, among `containers` (by host port and protocol). */
+export function containerOfProxy(
+  containers: readonly ContainerInfo[],
+  proxied: ProxiedPort,
+): ContainerInfo | null {
+  return containers.find((c) =>
+    c.ports.some((p) =>
+      p.protocol === proxied.protocol && p.hostPort === proxied.hostPort &&
+      p.containerPort === proxied.containerPort
+    )
+  ) ?? null;
+}
+
+/** The container whose id is `id` (full, or a prefix of at least 12 digits). */
+export function containerById(
+  containers: readonly ContainerInfo[],
+  id: string,
+): ContainerInfo | null {
+  return containers.find((c) => c.id.startsWith(id) || id.startsWith(c.id)) ?? null;
+}
+
+/**
  * Stops a container the way `docker stop --time <seconds>` does: its stop signal, then SIGKILL
  * after `seconds`. A container stopped this way stays stopped, whatever its restart policy.
  */
-export async function stopContainer(container: ContainerInfo, seconds: number): Promise<void> {
-  const t = Math.max(0, Math.ceil(seconds));
+export async function stopContainer(
+  endpoint: EngineEndpoint,
+  options: { readonly id: string; readonly name: string; readonly seconds: number },
+): Promise<void> {
+  const t = Math.max(0, Math.ceil(options.seconds));
   const { status, body } = await request(
-    container.endpoint,
+    endpoint,
     "POST",
-    `/containers/${container.id}/stop?t=${t}`,
+    `/containers/${options.id}/stop?t=${t}`,
     t * 1000 + REQUEST_TIMEOUT_MS * 2,
   );
   // 204: stopped; 304: it was not running any more.
   if (status !== 204 && status !== 304) {
     const message = body.trim() ? `: ${body.trim()}` : "";
     throw new EngineError(
-      `${container.engine} could not stop ${container.name} (${status}${message})`,
+      `${endpoint.engine} could not stop ${options.name} (${status}${message})`,
     );
   }
 }

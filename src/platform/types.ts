@@ -109,6 +109,77 @@ export interface ProcessInfo {
   readonly startTime: string;
 }
 
+/** What keeps a process running, or owns it. */
+export type ManagerKind =
+  | "docker"
+  | "podman"
+  | "containerd"
+  | "systemd"
+  | "supervisord"
+  | "pm2"
+  | "runit"
+  | "s6"
+  | "nodemon"
+  | "shell"
+  | "windows-service"
+  | "wsl";
+
+/** How soon a manager starts a process again after it died. */
+export type RestartHabit =
+  /** Within this many milliseconds, if it restarts it at all (supervisord: ~1 or ~2 s). */
+  | { readonly kind: "within"; readonly ms: number }
+  /** Never after the process was killed (nodemon waits for a file change). */
+  | { readonly kind: "never" }
+  /** Unknown: watch the manager for signs (a new child) while they last (a shell loop). */
+  | { readonly kind: "evidence" };
+
+/** How portctl itself stops what a manager manages. */
+export type ManagerStop =
+  /** Through a container engine's API on its unix socket, like `docker stop`. */
+  | { readonly kind: "engine"; readonly socket: string; readonly id: string }
+  /** By running the manager's own tool (`supervisorctl stop web`), with these extra variables. */
+  | {
+    readonly kind: "command";
+    readonly argv: readonly string[];
+    readonly env: Readonly<Record<string, string>>;
+  }
+  /** By ending the manager process itself (nodemon, a shell loop): its child goes with it. */
+  | { readonly kind: "end-manager"; readonly pid: number }
+  /** portctl cannot (the engine does not answer); `why` says so, and what to do. */
+  | { readonly kind: "none"; readonly why: string };
+
+/**
+ * Who manages a process: a container engine, a service manager or supervisor, or a script that
+ * loops. Ending the process alone is the wrong act for most of them: they start it again, or (a
+ * container's port forwarder) the container keeps running with its port mapping broken.
+ */
+export interface ProcessManager {
+  readonly kind: ManagerKind;
+  /** What people call it: the container's name, the unit, the program, the app, the service. */
+  readonly name: string;
+  /** The manager's own id for it (a container id, a pm2 id), or null. */
+  readonly id: string | null;
+  /** The command a person would run to stop it for good: `docker stop web`. */
+  readonly stopCommand: string;
+  /** True when the holder is the engine's port forwarder (docker-proxy), not the server. */
+  readonly forwarder: boolean;
+  readonly restart: RestartHabit;
+  /** How portctl stops it through the manager (`--mode manager`, and containers in `auto`). */
+  readonly stop: ManagerStop;
+}
+
+/** A holder whose manager is asked for: the process and the ports it holds. */
+export interface ManagedHolder {
+  readonly process: ProcessInfo;
+  /** Its matched sockets' local ports (a forwarder's container is found by them). */
+  readonly ports: readonly { readonly protocol: Protocol; readonly port: number }[];
+}
+
+/** How stopping through a manager went. */
+export type ManagerStopResult =
+  | { readonly kind: "stopped" }
+  | { readonly kind: "failed"; readonly message: string };
+
 /** A signal name as Deno spells it (`SIGTERM`, `SIGKILL`, ...). */
 export type SignalName = Deno.Signal;
 
@@ -182,6 +253,19 @@ export interface PlatformBackend {
    * Hyper-V/WinNAT), or null. Asked only when a target matched nothing.
    */
   unheldPortNote?(protocol: Protocol, port: number): string | null;
+  /**
+   * Who manages each of `processes` (the holders of matched sockets only: it reads a little per
+   * process, and asks a container engine only when a holder belongs to a container). Processes
+   * nobody manages are left out.
+   */
+  describeManagers(holders: readonly ManagedHolder[]): Promise<Map<number, ProcessManager>>;
+  /** Stops what `manager` manages through the manager itself; `timeoutMs` bounds a graceful stop. */
+  stopThroughManager(
+    manager: ProcessManager,
+    options: { readonly timeoutMs: number },
+  ): Promise<ManagerStopResult>;
+  /** The PIDs of `pid`'s children right now, to see whether a parent is starting something. */
+  childrenOf(pid: number): number[];
 }
 
 /** Thrown by a backend for an OS portctl cannot serve; the CLI maps it to exit code 2. */

@@ -52,6 +52,7 @@ export function execInput(hook: HookName, input: HookInput): ExecHookInput {
     dryRun: input.dryRun,
     platform: input.platform,
     timeout: input.timeout,
+    manager: input.manager,
   };
   return hook === "afterKill"
     ? { ...base, outcome: input.outcome, elapsedMs: input.elapsedMs }

@@ -128,6 +128,7 @@ export function createKillHooks(
 
   const input = (context: BeforeKillContext | AfterKillContext): HookInput => ({
     process: context.process,
+    manager: context.manager,
     sockets: context.sockets,
     signal: context.signal,
     dryRun: context.dryRun,

@@ -32,15 +32,15 @@ Deno.test("cgroup: containers by engine and id", () => {
 Deno.test("cgroup: systemd services, system and user; scopes and plain processes are not", () => {
   assertEquals(parseCgroup(sample("systemd-service-v2.txt")), {
     container: null,
-    unit: { name: "nginx.service", user: false },
+    unit: { name: "nginx.service", uid: null },
   });
   assertEquals(parseCgroup(sample("systemd-user-service-v2.txt")).unit, {
     name: "web.service",
-    user: true,
+    uid: 1000,
   });
   assertEquals(parseCgroup(sample("systemd-service-hybrid.txt")).unit, {
     name: "supervisor.service",
-    user: false,
+    uid: null,
   });
   assertEquals(parseCgroup(sample("session-scope-v2.txt")), { container: null, unit: null });
   assertEquals(parseCgroup(sample("plain-v1.txt")), { container: null, unit: null });

@@ -31,6 +31,7 @@ export async function writeFile(
 export function beforeContext(overrides: Partial<BeforeKillContext> = {}): BeforeKillContext {
   return {
     process: { pid: 4242, name: "node", user: "ada", command: "node server.js" },
+    manager: null,
     sockets: [{ protocol: "tcp", family: 4, address: "127.0.0.1", port: 3000, state: "LISTEN" }],
     signal: "SIGTERM",
     dryRun: false,

@@ -29,6 +29,9 @@ import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
 import { openDarwinProcess } from "./process_handle.ts";
+import { engineEndpoints, listContainers } from "../container_engine.ts";
+import { forwarderEngine, forwarderManagers } from "../engine_forwarders.ts";
+import { stopThroughManager } from "../manager_stop.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -219,14 +222,30 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     };
   };
 
+  const parts = {
+    signals: DARWIN_SIGNALS,
+    describeProcesses: (pids: readonly number[]) => describeEach(pids, describeProcess),
+    openProcess: (info: ProcessInfo) => openDarwinProcess(info, native),
+  };
   return {
     os: "darwin",
-    signals: DARWIN_SIGNALS,
+    ...parts,
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,
-    describeProcesses: (pids) => describeEach(pids, describeProcess),
-    openProcess: (info) => openDarwinProcess(info, native),
+    describeManagers: async (holders) => {
+      // Docker Desktop and OrbStack forward published ports from their VM: ask their API which
+      // container publishes the port, over the unix socket they keep in the home folder.
+      if (!holders.some(({ process }) => forwarderEngine(process.name))) return new Map();
+      const containers = await listContainers(engineEndpoints(Deno.env.toObject())).catch(() => []);
+      return forwarderManagers(holders, {
+        containers,
+        stopVia: (c) => ({ kind: "engine", socket: c.endpoint.socket, id: c.id }),
+      });
+    },
+    stopThroughManager: (manager, stopOptions) =>
+      stopThroughManager(manager, { ...stopOptions, backend: parts }),
+    childrenOf: (pid) => native().childPids(pid),
   };
 }
 

@@ -32,6 +32,7 @@ import {
   PROC_PIDPATHINFO_MAXSIZE,
   PROC_PIDT_SHORTBSDINFO,
   PROC_PIDTBSDINFO,
+  PROC_PPID_ONLY,
   SOCKET_FDINFO,
   view,
 } from "./proc_info.ts";
@@ -163,6 +164,13 @@ export class LibSystem {
       throw new Error(`cannot list processes: proc_listpids failed with errno ${this.#errno()}`);
     }
     return Array.from(buffer.subarray(0, written / 4));
+  }
+
+  /** The PIDs whose parent is `ppid` (`proc_listpids(PROC_PPID_ONLY, ppid)`); none on failure. */
+  childPids(ppid: number): number[] {
+    const buffer = new Int32Array(1024);
+    const written = this.#lib.proc_listpids(PROC_PPID_ONLY, ppid, buffer, buffer.byteLength);
+    return written > 0 ? Array.from(buffer.subarray(0, written / 4)) : [];
   }
 
   /** The raw `proc_fdinfo[]` of `pid` (a reused buffer). */

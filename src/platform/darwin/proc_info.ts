@@ -24,6 +24,8 @@ import {
 
 /** `proc_listpids` type: every process. */
 export const PROC_ALL_PIDS = 1;
+/** `proc_listpids` type: the processes whose parent is `typeinfo` (`sys/proc_info.h`). */
+export const PROC_PPID_ONLY = 6;
 /** `proc_pidinfo` flavor: the fd table as `struct proc_fdinfo[]`. */
 export const PROC_PIDLISTFDS = 1;
 /** `proc_pidinfo` flavor: `struct proc_bsdinfo` (same user or root only). */

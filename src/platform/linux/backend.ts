@@ -13,6 +13,8 @@ import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
+import { describeManagers } from "./managers.ts";
+import { stopThroughManager } from "../manager_stop.ts";
 import { openProcess } from "./process_handle.ts";
 import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "../accounts.ts";
@@ -127,12 +129,34 @@ function hiddenOwnerNote(owner: string, myUid: number | null, unreadable: readon
     "PID namespace does)";
 }
 
+/** The PIDs of `pid`'s children, from each of its threads' `children` list. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`);
+      for (const child of text.split(" ")) if (child.trim() !== "") children.push(Number(child));
+    }
+  } catch {
+    // Exited, or a kernel without CONFIG_PROC_CHILDREN: no children seen.
+  }
+  return children;
+}
+
+const parts = {
+  signals: LINUX_SIGNALS,
+  describeProcesses: (pids: readonly number[]) => describeEach(pids, readProcessInfo),
+  openProcess,
+};
+
 /** The Linux implementation of {@linkcode PlatformBackend}. */
 export const backend: PlatformBackend = {
   os: "linux",
-  signals: LINUX_SIGNALS,
+  ...parts,
   protectedPids: new Set([1]),
   findSockets,
-  describeProcesses: (pids) => describeEach(pids, readProcessInfo),
-  openProcess,
+  describeManagers,
+  stopThroughManager: (manager, options) =>
+    stopThroughManager(manager, { ...options, backend: parts }),
+  childrenOf,
 };

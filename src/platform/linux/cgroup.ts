@@ -22,8 +22,11 @@ export type ContainerEngine = "docker" | "podman" | "containerd";
 export interface CgroupFacts {
   /** The container the process runs in, if any. */
   readonly container: { readonly engine: ContainerEngine; readonly id: string } | null;
-  /** The systemd service that started it, if any (never a scope). */
-  readonly unit: { readonly name: string; readonly user: boolean } | null;
+  /**
+   * The systemd service that started it, if any (never a scope); `uid` is the user whose own
+   * systemd (`user@<uid>.service`) runs it, null for the system's.
+   */
+  readonly unit: { readonly name: string; readonly uid: number | null } | null;
 }
 
 const ID = "([0-9a-f]{64})";
@@ -56,7 +59,7 @@ function mainPath(text: string): string | null {
  * @example
  * ```ts
  * parseCgroup("0::/system.slice/nginx.service\n");
- * // { container: null, unit: { name: "nginx.service", user: false } }
+ * // { container: null, unit: { name: "nginx.service", uid: null } }
  * ```
  */
 export function parseCgroup(text: string): CgroupFacts {
@@ -75,7 +78,8 @@ export function parseCgroup(text: string): CgroupFacts {
     const last = parts[parts.length - 1] ?? "";
     // user@1000.service is the user's own systemd, which manages the units below it.
     if (last.endsWith(".service") && !/^user@\d+\.service$/.test(last)) {
-      unit = { name: last, user: parts.some((part) => /^user@\d+\.service$/.test(part)) };
+      const user = parts.map((part) => /^user@(\d+)\.service$/.exec(part)?.[1]).find(Boolean);
+      unit = { name: last, uid: user === undefined ? null : Number(user) };
     }
   }
   return { container, unit };
