@@ -6,9 +6,10 @@
  *   (its {@linkcode RestartHabit}), or the restart is seen;
  * - a parent that exited, an interactive shell, a run-as wrapper, a manager that never restarts a
  *   killed process (nodemon): nothing to watch, the ports are read once;
- * - any other live parent: only while it shows signs of restarting, a new child (the `sleep 1` of
- *   a shell loop, the new server of a supervisor that restarts at once), each sign extending the
- *   watch by {@linkcode EVIDENCE_MS}, up to {@linkcode EVIDENCE_CAP_MS}.
+ * - any other live parent: only while it shows signs of restarting: a new child (the `sleep 1` of
+ *   a shell loop, the new server of a supervisor that restarts at once), or sleeping on a timer
+ *   (`time.sleep(1)` before a restart, where the OS says), each sign extending the watch by
+ *   {@linkcode EVIDENCE_MS}, up to {@linkcode EVIDENCE_CAP_MS}.
  *
  * @module
  */
@@ -120,7 +121,10 @@ function newHolders(backend: PlatformBackend, watch: RespawnWatch): SocketHolder
   });
 }
 
-/** True while some watched parent is alive and started a child since the kill. */
+/**
+ * True while some watched parent is alive and started a child since the kill, or sleeps on a
+ * timer as a supervisor does before it restarts what died.
+ */
 function showsSigns(backend: PlatformBackend, parents: readonly WatchedParent[]): boolean {
   return parents.some(({ parent, childrenBefore }) => {
     const handle = backend.openProcess(parent);
@@ -129,7 +133,8 @@ function showsSigns(backend: PlatformBackend, parents: readonly WatchedParent[])
     } finally {
       handle.close();
     }
-    return backend.childrenOf(parent.pid).some((child) => !childrenBefore.has(child));
+    return backend.childrenOf(parent.pid).some((child) => !childrenBefore.has(child)) ||
+      (backend.isPausing?.(parent.pid) ?? false);
   });
 }
 

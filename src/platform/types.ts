@@ -266,6 +266,11 @@ export interface PlatformBackend {
   ): Promise<ManagerStopResult>;
   /** The PIDs of `pid`'s children right now, to see whether a parent is starting something. */
   childrenOf(pid: number): number[];
+  /**
+   * True while `pid` sleeps on a timer (`time.sleep`, `nanosleep`), as a supervisor does between
+   * a child's death and its restart. Absent where the OS does not say.
+   */
+  isPausing?(pid: number): boolean;
 }
 
 /** Thrown by a backend for an OS portctl cannot serve; the CLI maps it to exit code 2. */

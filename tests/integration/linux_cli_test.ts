@@ -96,6 +96,7 @@ linuxTest("who --json has the contract's fields; find is an alias", async () => 
         pid: listener.pid,
         name: "deno",
         user: me,
+        manager: null,
         note: null,
       } as unknown as typeof rest,
     );

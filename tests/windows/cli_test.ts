@@ -144,6 +144,7 @@ interface HolderRow {
   name: string | null;
   user: string | null;
   command: string | null;
+  manager: { kind: string; name: string } | null;
   note: string | null;
 }
 
@@ -202,6 +203,7 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         "name",
         "user",
         "command",
+        "manager",
         "note",
       ]);
       assertEquals(rest, {
@@ -212,6 +214,7 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         state: l.kind.startsWith("tcp") ? "LISTEN" : "UNCONN",
         pid: l.pid,
         name: "deno.exe",
+        manager: null,
         note: null,
       });
       assertMatch(user ?? "", /\S/, "the owner's user name is read from the process token");

@@ -143,6 +143,15 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** True while `pid` sleeps on a timer: its wait channel is the kernel's nanosleep. */
+function isPausing(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/wchan`).includes("nanosleep");
+  } catch {
+    return false;
+  }
+}
+
 const parts = {
   signals: LINUX_SIGNALS,
   describeProcesses: (pids: readonly number[]) => describeEach(pids, readProcessInfo),
@@ -159,4 +168,5 @@ export const backend: PlatformBackend = {
   stopThroughManager: (manager, options) =>
     stopThroughManager(manager, { ...options, backend: parts }),
   childrenOf,
+  isPausing,
 };

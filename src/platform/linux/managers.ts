@@ -235,7 +235,9 @@ export async function describeManagers(
     const parent = process.ppid ? readProcessInfo(process.ppid) : null;
     const byParent = parent && managerFromParent(process, parent);
     if (byParent) managers.set(process.pid, byParent);
-    else if (cgroup.unit) managers.set(process.pid, systemdManager(cgroup.unit));
+    else if (cgroup.unit && startedByUnit(process, cgroup.unit.name)) {
+      managers.set(process.pid, systemdManager(cgroup.unit));
+    }
   }
   if (containerHolders.length === 0) return managers;
   let containers: ContainerInfo[] = [];
@@ -253,6 +255,24 @@ export async function describeManagers(
     managers.set(process.pid, forwarderManager(containerOfProxy(containers, proxied), proxied));
   }
   return managers;
+}
+
+/**
+ * True when `process` is a service's main process, or a worker of it (nginx's): it, or an
+ * ancestor in the same unit, was started by systemd itself. Everything else a service's process
+ * started (a CI runner's job, a shell's command) is only in the unit's cgroup: stopping the unit
+ * would stop far more than the holder, so the unit is not its manager.
+ */
+function startedByUnit(process: ProcessInfo, unit: string): boolean {
+  let current = process;
+  for (let depth = 0; depth < 3 && current.ppid; depth++) {
+    const parent = readProcessInfo(current.ppid);
+    if (!parent) return false;
+    if (parent.name === "systemd") return true;
+    if (parseCgroup(readText(`/proc/${parent.pid}/cgroup`) ?? "").unit?.name !== unit) return false;
+    current = parent;
+  }
+  return false;
 }
 
 function systemdManager(
