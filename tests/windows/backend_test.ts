@@ -113,3 +113,41 @@ Deno.test({
     assert(result.kind === "denied" || result.kind === "gone", JSON.stringify(result));
   },
 });
+
+Deno.test({
+  name: "backend: a service's process is named by the Service Control Manager; a plain one is not",
+  ignore: !onWindows,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { backend } = await import("../../src/platform/windows/backend.ts");
+    const { servicesByPid } = await import("../../src/platform/windows/services.ts");
+    // Wine, like Windows, runs its services (RpcSs, PlugPlay, ...) in processes of their own.
+    const services = servicesByPid();
+    const alone = [...services].find(([, list]) => list.length === 1);
+    assert(alone, `no service runs alone in its process: ${JSON.stringify([...services])}`);
+    const [pid, [service]] = alone;
+    const info = backend.describeProcesses([pid]).get(pid)!;
+    const listener = await startListener("tcp4");
+    try {
+      const plain = backend.describeProcesses([listener.pid]).get(listener.pid)!;
+      const managers = await backend.describeManagers([
+        { process: info, ports: [] },
+        { process: plain, ports: [{ protocol: "tcp", port: listener.port }] },
+      ]);
+      const manager = managers.get(pid);
+      assertEquals(
+        [manager?.kind, manager?.name, manager?.stopCommand, manager?.stop],
+        [
+          "windows-service",
+          service.name,
+          `net stop ${service.name}`,
+          { kind: "command", argv: ["net", "stop", service.name], env: {} },
+        ],
+      );
+      assertEquals(managers.has(listener.pid), false);
+    } finally {
+      await listener.stop();
+    }
+  },
+});
