@@ -5,6 +5,9 @@
  *
  * 1. Lookup, with N idle processes on the system (default 2000) plus one listener.
  * 2. Time until a port is free again, for a listener that exits on SIGTERM.
+ *    2b. The same against kill-port for three parents that never restart the listener: an
+ *        interactive shell, an `sh -c` that exits with its child (how npm run and make start
+ *        servers), and a long-lived process that is not a manager (a test harness, an IDE).
  * 3. How lookup cost grows with the number of processes (250 to 8000 by default), for portctl,
  *    ss, lsof and fuser, drawn into an SVG (docs/bench-lookup.svg) that the README shows.
  *
@@ -311,9 +314,60 @@ async function scalingBench(options: Options): Promise<PlotSeries[]> {
   return [...byTool].map(([name, points]) => ({ name, points }));
 }
 
+/** Who started the listener in part 2b. */
+type ParentKind = "interactive shell" | "sh -c" | "long-lived parent";
+const PARENT_KINDS: readonly ParentKind[] = ["interactive shell", "sh -c", "long-lived parent"];
+
+const PYTHON_LISTENER = `import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True)
+time.sleep(3600)`;
+
+/** A listener whose parent is `kind`; `stop()` ends the parent's whole session. */
+async function startParentedListener(
+  kind: ParentKind,
+): Promise<{ port: number; stop(): void }> {
+  if (kind === "interactive shell") return await startShellListener();
+  const argv = kind === "sh -c"
+    // `; exit $?` keeps sh waiting for its child (sh would exec a lone command).
+    ? ["sh", "-c", `/usr/bin/python3 -c '${PYTHON_LISTENER}'; exit $?`]
+    // It started the server and reads its stdin: it will never start it again.
+    : [
+      "/usr/bin/python3",
+      "-c",
+      `import subprocess, sys
+subprocess.Popen(["/usr/bin/python3", "-c", ${JSON.stringify(PYTHON_LISTENER)}])
+sys.stdin.read()`,
+    ];
+  const child = new Deno.Command("setsid", {
+    args: argv,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return {
+    port: Number(value),
+    stop() {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* gone */ }
+      child.stdin.close().catch(() => {});
+      child.status.catch(() => {});
+    },
+  };
+}
+
 /** Starts a listener, runs `argv` on its port, and measures until the port can be bound again. */
-async function timeToFree(argvFor: (port: number) => string[]): Promise<number> {
-  const listener = await startShellListener();
+async function timeToFree(
+  argvFor: (port: number) => string[],
+  parent: ParentKind = "interactive shell",
+): Promise<number> {
+  const listener = await startParentedListener(parent);
   try {
     const started = performance.now();
     await timeCommand(argvFor(listener.port));
@@ -352,6 +406,55 @@ async function killBench(options: Options): Promise<Series[]> {
   return series;
 }
 
+/**
+ * Part 2b: portctl against kill-port for each kind of parent, interleaved: what a server started
+ * by a parent that never restarts it costs, now that portctl watches for a restart only on
+ * evidence. Returns one series per (tool, parent).
+ */
+async function parentBench(options: Options): Promise<Series[]> {
+  const deno = Deno.execPath();
+  const node = which("node");
+  const tools = node ? await installNpmTools() : { killPort: null, fkill: null };
+  const commands: [string, (port: number) => string[]][] = [
+    ["portctl kill P", (p) => [deno, "run", ...PERMISSIONS, MAIN, "kill", String(p)]],
+  ];
+  if (node && tools.killPort) {
+    commands.push(["kill-port P", (p) => [node, tools.killPort!, String(p)]]);
+  }
+  const cases = PARENT_KINDS.flatMap((parent) =>
+    commands.map(([name, argv]) => ({ name: `${name} (${parent})`, parent, argv }))
+  );
+  const series = cases.map(({ name }) => ({ name, samples: [] as number[] }));
+  for (let round = 0; round < options.killRounds; round++) {
+    for (const index of shuffle(cases.map((_, i) => i))) {
+      const ms = await timeToFree(cases[index].argv, cases[index].parent);
+      if (!Number.isNaN(ms)) series[index].samples.push(ms);
+    }
+  }
+  return series;
+}
+
+/** Part 2b's table: for each parent, portctl's median against kill-port's. */
+function printParentTable(series: readonly Series[]) {
+  console.log(
+    `\n2b. Time until the port can be bound again, by the listener's parent (median, interleaved)`,
+  );
+  console.log("| parent | portctl kill P ms | kill-port P ms | portctl vs kill-port |");
+  console.log("|---|---|---|---|");
+  for (const parent of PARENT_KINDS) {
+    const of = (tool: string) => series.find((s) => s.name === `${tool} (${parent})`);
+    const ours = of("portctl kill P");
+    const theirs = of("kill-port P");
+    const a = ours ? median(ours.samples) : NaN;
+    const b = theirs ? median(theirs.samples) : NaN;
+    console.log(
+      `| ${parent} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${
+        Number.isNaN(b) ? "-" : `${(a / b).toFixed(2)}x`
+      } |`,
+    );
+  }
+}
+
 if (import.meta.main) {
   const options = parseOptions(Deno.args);
   const date = new Date().toISOString().slice(0, 10);
@@ -372,6 +475,8 @@ if (import.meta.main) {
     kill,
     ["kill-port P", "fkill --silent :P"],
   );
+  const parents = await parentBench(options);
+  printParentTable(parents);
   let scaling: PlotSeries[] = [];
   if (options.scaling.length > 0) {
     console.log(
@@ -389,7 +494,10 @@ if (import.meta.main) {
     console.log(`  plot: ${options.svg}`);
   }
   if (options.json) {
-    await Deno.writeTextFile(options.json, JSON.stringify({ lookup, kill, scaling }, null, 2));
+    await Deno.writeTextFile(
+      options.json,
+      JSON.stringify({ lookup, kill, parents, scaling }, null, 2),
+    );
   }
   Deno.exit(0);
 }

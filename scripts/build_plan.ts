@@ -79,7 +79,8 @@ export const COMPILE_PERMISSIONS: readonly string[] = [
   // plugin folders and plugin files (importing a plugin by file URL is a read), the trust
   // records, /etc/passwd-style lookups.
   "--allow-read",
-  // executable plugins (`<file> before-kill`) and the docker CLI in the docker-stop plugin.
+  // executable plugins (`<file> before-kill`), the JS plugin host (portctl itself), and the
+  // managers' tools for --mode manager (supervisorctl, pm2, sv, systemctl, net, docker).
   "--allow-run",
   // Windows iphlpapi.dll/kernel32.dll (socket table, process names, TerminateProcess) and macOS
   // libproc (proc_pidinfo, proc_pidfdinfo): the socket table is only reachable through FFI there.

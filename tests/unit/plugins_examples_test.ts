@@ -12,7 +12,6 @@ import {
   isolatedEnv,
   recorder,
   tempFolder,
-  writeFile,
 } from "./plugins_support.ts";
 
 const EXAMPLES = new URL("../../plugins/", import.meta.url).pathname;
@@ -220,103 +219,31 @@ Deno.test({
   },
 });
 
-async function fakeDocker(dir: string, opts: { ids: string; stopCode?: number }) {
-  return await writeFile(
-    dir,
-    "bin/docker",
-    `#!/bin/sh
-echo "$*" >> "${dir}/docker.log"
-case "$1" in
-  ps) printf '${opts.ids}' ;;
-  stop) shift 3; echo "$@"; [ ${
-      opts.stopCode ?? 0
-    } -eq 0 ] || echo "Error: cannot stop" >&2; exit ${opts.stopCode ?? 0} ;;
-esac
-`,
-    true,
-  );
-}
-
-const PROXY = beforeContext({
-  process: { pid: 77, name: "docker-proxy", user: "root", command: "/usr/bin/docker-proxy" },
-  sockets: [{ protocol: "tcp", family: 4, address: "0.0.0.0", port: 5432, state: "LISTEN" }],
-  timeout: 5,
-});
+const MANAGED = (kind: string) =>
+  beforeContext({
+    process: { pid: 812, name: "nginx", user: "root", command: "nginx: master process" },
+    manager: { kind, name: "nginx.service", id: null, stop: "systemctl stop nginx.service" },
+  });
 
 Deno.test({
-  name: "example docker-stop: stops the container publishing the port in stop, replies handled",
+  name: "example keep-services: refuses what a service manager runs, naming its stop command",
   ignore: onWindows,
   async fn() {
-    const dir = await tempFolder();
-    try {
-      const docker = await fakeDocker(dir.path, { ids: "abc123\\n" });
-      const rec = recorder();
-      const hooks = await example("docker-stop.ts", { PORTCTL_DOCKER: docker }, rec);
-      assertEquals(await hooks.beforeKill(PROXY), { kind: "proceed" });
-      assertEquals(await hooks.stop(PROXY), { kind: "stopped", plugin: "docker-stop" });
-      assertEquals((await Deno.readTextFile(`${dir.path}/docker.log`)).trim().split("\n"), [
-        "ps --filter publish=5432 --format {{.ID}}",
-        "stop --time 5 abc123",
-      ]);
-      assertEquals(rec.logs, [`[docker-stop] ${docker} stop abc123 (port 5432)`]);
+    const hooks = await example("keep-services.ts", {});
+    assertEquals(await hooks.beforeKill(MANAGED("systemd")), {
+      kind: "skip",
+      plugin: "keep-services",
+      reason: "nginx.service is run by systemd; stop it with: systemctl stop nginx.service",
+    });
+    // Not a kind it keeps, or nobody manages it: go on.
+    assertEquals(await hooks.beforeKill(MANAGED("pm2")), { kind: "proceed" });
+    assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
 
-      // Not a docker-proxy: not its business, docker is not even asked.
-      await Deno.remove(`${dir.path}/docker.log`);
-      assertEquals(await hooks.stop(beforeContext()), { kind: "not-stopped" });
-      assertEquals(await Deno.stat(`${dir.path}/docker.log`).then(() => true, () => false), false);
-
-      // Dry run: finds the container, stops nothing.
-      assertEquals((await hooks.stop({ ...PROXY, dryRun: true })).kind, "stopped");
-      assertEquals(
-        (await Deno.readTextFile(`${dir.path}/docker.log`)).trim().split("\n").length,
-        1,
-      );
-    } finally {
-      await dir.cleanup();
-    }
-  },
-});
-
-Deno.test({
-  name: "example docker-stop: no container, or docker stop failing",
-  ignore: onWindows,
-  async fn() {
-    const dir = await tempFolder();
-    try {
-      const none = await fakeDocker(`${dir.path}/none`, { ids: "" });
-      const rec = recorder();
-      const hooks = await example("docker-stop.ts", { PORTCTL_DOCKER: none }, rec);
-      assertEquals(await hooks.stop(PROXY), { kind: "not-stopped" });
-      assertEquals(rec.logs, [
-        "[docker-stop] no container publishes port 5432; going on with SIGTERM",
-      ]);
-
-      const failing = await fakeDocker(`${dir.path}/failing`, { ids: "abc123", stopCode: 1 });
-      const decision = await (await example("docker-stop.ts", { PORTCTL_DOCKER: failing }))
-        .stop(PROXY);
-      assertEquals(decision.kind, "failed");
-      if (decision.kind === "failed") {
-        assertIncludes(decision.message, "stop abc123 failed: Error: cannot stop");
-      }
-    } finally {
-      await dir.cleanup();
-    }
-  },
-});
-
-Deno.test({
-  name: "example docker-stop: without a docker CLI it goes on with a log line",
-  ignore: onWindows,
-  async fn() {
-    const dir = await tempFolder();
-    try {
-      const rec = recorder();
-      const hooks = await example("docker-stop.ts", { PATH: dir.path }, rec); // no docker on PATH
-      assertEquals(await hooks.stop(PROXY), { kind: "not-stopped" });
-      assertEquals(rec.logs, ["[docker-stop] docker CLI not found; going on with SIGTERM"]);
-    } finally {
-      await dir.cleanup();
-    }
+    const pm2 = await example("keep-services.ts", { PORTCTL_KEEP_MANAGED: "pm2, supervisord" });
+    assertEquals((await pm2.beforeKill(MANAGED("pm2"))).kind, "skip");
+    assertEquals((await pm2.beforeKill(MANAGED("systemd"))).kind, "proceed");
+    const off = await example("keep-services.ts", { PORTCTL_KEEP_MANAGED: "none" });
+    assertEquals((await off.beforeKill(MANAGED("systemd"))).kind, "proceed");
   },
 });
 
