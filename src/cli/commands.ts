@@ -72,6 +72,18 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
 const JSON_FLAG = switchFlag("Print JSON");
+
+/** `--plugin FILE`, repeatable: `kill` runs it, `plugins list` lists it. */
+export function pluginFlag(brief: string) {
+  return {
+    kind: "parsed",
+    parse: String,
+    optional: true,
+    variadic: true,
+    placeholder: "FILE",
+    brief,
+  } as const;
+}
 const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listening");
 
 /** The signals `--signal` takes here, for help; read from the backend's table. */
@@ -126,14 +138,7 @@ export const killSpec = {
       json: JSON_FLAG,
       allStates: ALL_STATES_FLAG,
       noFail: switchFlag("Exit 0 when nothing holds the ports"),
-      plugin: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        variadic: true,
-        placeholder: "FILE",
-        brief: "Run this plugin file too (repeatable)",
-      },
+      plugin: pluginFlag("Run this plugin file too (repeatable)"),
       noPlugins: switchFlag("Run no plugins at all"),
       pluginTimeout: {
         kind: "parsed",

@@ -6,6 +6,7 @@
  */
 
 import { buildCommand, buildRouteMap } from "@stricli/core";
+import { pluginFlag } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 
@@ -55,14 +56,7 @@ export const pluginsListCommand = buildCommand({
   parameters: {
     flags: {
       json: { kind: "boolean", optional: true, withNegated: false, brief: "Print JSON" },
-      plugin: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        variadic: true,
-        placeholder: "FILE",
-        brief: "Also list this plugin file (as `kill --plugin` would run it)",
-      },
+      plugin: pluginFlag("Also list this plugin file (as `kill --plugin` would run it)"),
     },
     positional: { kind: "tuple", parameters: [] },
   },

@@ -14,23 +14,10 @@ export type IpFamily = 4 | 6;
 /**
  * Socket state, named as Linux names TCP states (`/proc/net/tcp`, `ss`), so every OS prints the
  * same words. UDP sockets are `UNCONN` (bound, not connected) or `ESTABLISHED` (connected).
+ * Defined once, in the plugin API (plugins see the same words).
  */
-export type SocketState =
-  | "ESTABLISHED"
-  | "SYN_SENT"
-  | "SYN_RECV"
-  | "FIN_WAIT1"
-  | "FIN_WAIT2"
-  | "TIME_WAIT"
-  | "CLOSE"
-  | "CLOSE_WAIT"
-  | "LAST_ACK"
-  | "LISTEN"
-  | "CLOSING"
-  | "NEW_SYN_RECV"
-  | "DELETE_TCB"
-  | "UNCONN"
-  | "UNKNOWN";
+export type { SocketState } from "../plugins/api.ts";
+import type { SocketState } from "../plugins/api.ts";
 
 /** One socket as the OS reports it: the local side only, which is what holds a port. */
 export interface SocketEntry {

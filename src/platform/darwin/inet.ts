@@ -108,17 +108,25 @@ export function formatPcbAddress(
   return `::ffff:${formatIpv4(bytes, unionOffset + 12)}`;
 }
 
-/** What both XNU records (`in_sockinfo`, `xinpcb_n`) give to make a {@linkcode SocketEntry}. */
+/** Where a PCB record (`xinpcb_n`, `in_sockinfo`) keeps the fields of its local side. */
+export interface PcbLayout {
+  /** The 16-byte local address union. */
+  readonly localAddress: number;
+  /** `inp_flags` / `insi_flags` (u32). */
+  readonly flags: number;
+  /** The local port (u16, network order). */
+  readonly localPort: number;
+}
+
+/** What both XNU records give to make a {@linkcode SocketEntry}, beside their local side. */
 export interface PcbFields {
+  /** Where the record starts in `bytes`, and its layout. */
+  readonly record: number;
+  readonly layout: PcbLayout;
   readonly protocol: Protocol;
   readonly family: IpFamily;
   /** `inp_vflag` / `insi_vflag`. */
   readonly vflag: number;
-  /** Where the 16-byte local address union starts in `bytes`. */
-  readonly localAddressAt: number;
-  /** `inp_flags` / `insi_flags`. */
-  readonly flags: number;
-  readonly port: number;
   readonly state: SocketState;
   readonly uid: number | null;
 }
@@ -128,8 +136,10 @@ export interface PcbFields {
  * null (names are looked up only for sockets that match).
  */
 export function pcbEntry(bytes: Uint8Array, fields: PcbFields): SocketEntry {
-  const { vflag, localAddressAt, flags, ...known } = fields;
-  const address = formatPcbAddress(bytes, localAddressAt, known.family, vflag);
-  const dualStack = dualStackOf(known.family, address, flags);
-  return { ...known, address, ...(dualStack === undefined ? {} : { dualStack }), user: null };
+  const { record, layout, vflag, ...known } = fields;
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const address = formatPcbAddress(bytes, record + layout.localAddress, known.family, vflag);
+  const dualStack = dualStackOf(known.family, address, data.getUint32(record + layout.flags, true));
+  const port = data.getUint16(record + layout.localPort, false);
+  return { ...known, address, port, ...(dualStack === undefined ? {} : { dualStack }), user: null };
 }

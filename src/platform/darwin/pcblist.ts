@@ -149,12 +149,11 @@ function decodeRow(
   const noFdRef = hasSocket && (data.getInt16(socket + XSOCKET_N.state, true) & SS_NOFDREF) !== 0;
   return {
     entry: pcbEntry(bytes, {
+      record: inpcb,
+      layout: XINPCB_N,
       protocol,
       family,
       vflag,
-      localAddressAt: inpcb + XINPCB_N.localAddress,
-      flags: data.getUint32(inpcb + XINPCB_N.flags, true),
-      port: data.getUint16(inpcb + XINPCB_N.localPort, false),
       state,
       uid: hasSocket ? data.getUint32(socket + XSOCKET_N.uid, true) : null,
     }),

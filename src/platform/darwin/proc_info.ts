@@ -278,12 +278,11 @@ export function decodeSocketFdInfo(bytes: Uint8Array): DecodedSocket | null {
   } else state = tcpStateName(0);
   return {
     entry: pcbEntry(bytes, {
+      record: base,
+      layout: IN_SOCKINFO,
       protocol,
       family,
       vflag,
-      localAddressAt: base + IN_SOCKINFO.localAddress,
-      flags: data.getUint32(base + IN_SOCKINFO.flags, true),
-      port: data.getUint16(base + IN_SOCKINFO.localPort, false),
       state,
       uid: data.getUint32(SOCKET_FDINFO.uid, true),
     }),
