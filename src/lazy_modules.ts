@@ -27,6 +27,10 @@ export const LAZY_MODULES = {
   pluginProject: "plugins/project.ts",
   pluginRunner: "plugins/runner.ts",
   pluginHost: "plugins/plugin_host.ts",
+  linuxManagers: "platform/linux/managers.ts",
+  darwinManagers: "platform/darwin/managers.ts",
+  windowsManagers: "platform/windows/managers.ts",
+  managerStop: "platform/manager_stop.ts",
 } as const;
 
 /**
@@ -51,6 +55,10 @@ interface LazyModuleTypes {
   pluginProject: typeof import("./plugins/project.ts");
   pluginRunner: typeof import("./plugins/runner.ts");
   pluginHost: typeof import("./plugins/plugin_host.ts");
+  linuxManagers: typeof import("./platform/linux/managers.ts");
+  darwinManagers: typeof import("./platform/darwin/managers.ts");
+  windowsManagers: typeof import("./platform/windows/managers.ts");
+  managerStop: typeof import("./platform/manager_stop.ts");
 }
 
 /** The name of a lazily imported module. */

@@ -29,9 +29,7 @@ import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
 import { openDarwinProcess } from "./process_handle.ts";
-import { engineEndpoints, listContainers } from "../container_engine.ts";
-import { forwarderEngine, forwarderManagers } from "../engine_forwarders.ts";
-import { stopThroughManager } from "../manager_stop.ts";
+import { importLazy } from "../../lazy_modules.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -233,18 +231,14 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,
-    describeManagers: async (holders) => {
-      // Docker Desktop and OrbStack forward published ports from their VM: ask their API which
-      // container publishes the port, over the unix socket they keep in the home folder.
-      if (!holders.some(({ process }) => forwarderEngine(process.name))) return new Map();
-      const containers = await listContainers(engineEndpoints(Deno.env.toObject())).catch(() => []);
-      return forwarderManagers(holders, {
-        containers,
-        stopVia: (c) => ({ kind: "engine", socket: c.endpoint.socket, id: c.id }),
-      });
-    },
-    stopThroughManager: (manager, stopOptions) =>
-      stopThroughManager(manager, { ...stopOptions, backend: parts }),
+    // Managers are read, and stopped, only when a port is held: their code loads then.
+    describeManagers: async (holders) =>
+      (await importLazy("darwinManagers")).describeManagers(holders),
+    stopThroughManager: async (manager, stopOptions) =>
+      (await importLazy("managerStop")).stopThroughManager(manager, {
+        ...stopOptions,
+        backend: parts,
+      }),
     childrenOf: (pid) => native().childPids(pid),
   };
 }

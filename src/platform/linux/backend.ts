@@ -13,8 +13,7 @@ import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
-import { describeManagers } from "./managers.ts";
-import { stopThroughManager } from "../manager_stop.ts";
+import { importLazy } from "../../lazy_modules.ts";
 import { openProcess } from "./process_handle.ts";
 import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "../accounts.ts";
@@ -164,9 +163,11 @@ export const backend: PlatformBackend = {
   ...parts,
   protectedPids: new Set([1]),
   findSockets,
-  describeManagers,
-  stopThroughManager: (manager, options) =>
-    stopThroughManager(manager, { ...options, backend: parts }),
+  // Managers are read, and stopped, only when a port is held: their code loads then.
+  describeManagers: async (holders) =>
+    (await importLazy("linuxManagers")).describeManagers(holders),
+  stopThroughManager: async (manager, options) =>
+    (await importLazy("managerStop")).stopThroughManager(manager, { ...options, backend: parts }),
   childrenOf,
   isPausing,
 };

@@ -9,11 +9,9 @@
 
 import type {
   HeldSocket,
-  ManagedHolder,
   PlatformBackend,
   ProcessHandle,
   ProcessInfo,
-  ProcessManager,
   Protocol,
   SignalName,
   SignalResult,
@@ -38,10 +36,7 @@ import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote, WSAEADDRINUSE } fr
 import { testBind } from "./ws2_32.ts";
 import { waitUntil } from "../poll.ts";
 import { WINDOWS_SIGNALS } from "../signals.ts";
-import { listContainersWithCli } from "../container_engine.ts";
-import { forwarderEngine, forwarderManagers } from "../engine_forwarders.ts";
-import { stopThroughManager } from "../manager_stop.ts";
-import { servicesByPid } from "./services.ts";
+import { importLazy } from "../../lazy_modules.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
 
@@ -277,45 +272,6 @@ export function explainUnheldPort(protocol: Protocol, port: number): string | nu
   }
 }
 
-/**
- * Who manages each holder: Docker Desktop (or WSL) for its port forwarders, with the container
- * the `docker` CLI names (Docker's named pipe is out of `fetch`'s reach), and the Service Control
- * Manager for a service's process.
- */
-async function describeManagers(
-  holders: readonly ManagedHolder[],
-): Promise<Map<number, ProcessManager>> {
-  const forwarding = holders.some(({ process }) => forwarderEngine(process.name));
-  const managers = forwarderManagers(holders, {
-    containers: forwarding ? await listContainersWithCli() : [],
-    stopVia: (c) => ({ kind: "command", argv: ["docker", "stop", c.id], env: {} }),
-  });
-  const services = servicesByPid();
-  for (const { process } of holders) {
-    const service = services.get(process.pid)?.[0];
-    if (!service || managers.has(process.pid)) continue;
-    const shared = (services.get(process.pid)?.length ?? 0) > 1;
-    managers.set(process.pid, {
-      kind: "windows-service",
-      name: service.name,
-      id: null,
-      stopCommand: `net stop ${service.name.includes(" ") ? `"${service.name}"` : service.name}`,
-      forwarder: false,
-      // The Service Control Manager restarts a service only when its recovery options say so.
-      restart: { kind: "within", ms: 2000 },
-      stop: shared
-        ? {
-          kind: "none",
-          why: `its process runs several services (${
-            services.get(process.pid)!.map((s) => s.name).join(", ")
-          }): stop the one you mean with net stop`,
-        }
-        : { kind: "command", argv: ["net", "stop", service.name], env: {} },
-    });
-  }
-  return managers;
-}
-
 const parts = { signals: WINDOWS_SIGNALS, describeProcesses, openProcess };
 
 /** The Windows implementation of {@linkcode PlatformBackend}. */
@@ -325,9 +281,11 @@ export const backend: PlatformBackend = {
   protectedPids: new Set([IDLE_PID, SYSTEM_PID]),
   findSockets,
   unheldPortNote: explainUnheldPort,
-  describeManagers,
-  stopThroughManager: (manager, options) =>
-    stopThroughManager(manager, { ...options, backend: parts }),
+  // Managers are read, and stopped, only when a port is held: their code loads then.
+  describeManagers: async (holders) =>
+    (await importLazy("windowsManagers")).describeManagers(holders),
+  stopThroughManager: async (manager, options) =>
+    (await importLazy("managerStop")).stopThroughManager(manager, { ...options, backend: parts }),
   childrenOf: (pid) =>
     [...takeProcessSnapshot().values()].filter((e) => e.ppid === pid).map((e) => e.pid),
 };
