@@ -20,9 +20,9 @@ import { EXIT_CODES_HELP, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 import { TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
+  durationParser,
   parseCompletionsArgument,
   proposeSignals,
-  secondsParser,
   SHELLS,
   switchFlag,
   TARGETS_POSITIONAL,
@@ -105,10 +105,10 @@ export const killSpec = {
       },
       timeout: {
         kind: "parsed",
-        parse: secondsParser("--timeout"),
+        parse: durationParser("--timeout"),
         optional: true,
-        placeholder: "SECONDS",
-        brief: "How long to wait for each process to exit (default 5)",
+        placeholder: "DURATION",
+        brief: "How long to wait for each process to exit: 500ms, 5s, 2m (default 5s)",
       },
       dryRun: switchFlag("Show what would be signalled; signal nothing"),
       json: JSON_FLAG,
@@ -125,10 +125,10 @@ export const killSpec = {
       noPlugins: switchFlag("Run no plugins at all"),
       pluginTimeout: {
         kind: "parsed",
-        parse: secondsParser("--plugin-timeout", 0.1),
+        parse: durationParser("--plugin-timeout", { minimumMs: 100 }),
         optional: true,
-        placeholder: "SECONDS",
-        brief: "How long one plugin hook may take (default 10)",
+        placeholder: "DURATION",
+        brief: "How long one plugin hook may take: 500ms, 5s, 2m (default 10s)",
       },
     },
     positional: TARGETS_POSITIONAL,

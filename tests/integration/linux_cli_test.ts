@@ -190,9 +190,15 @@ linuxTest(
     await withHolders(
       [() => startDenoListener(["tcp:127.0.0.1", "--ignore-term"])],
       async ([h]) => {
-        const term = await portctl(["kill", String(h.port), "--term", "--timeout", "0.3"], { env });
+        // A duration with a unit: 300ms is what it waits, as the line says.
+        const term = await portctl(["kill", String(h.port), "--term", "--timeout", "300ms"], {
+          env,
+        });
         assertEquals(term.code, 3, term.stdout + term.stderr);
-        assertMatch(term.stdout, new RegExp(`^still running ${h.pid} deno \\(tcp :${h.port}\\)`));
+        assertMatch(
+          term.stdout,
+          new RegExp(`^still running ${h.pid} deno \\(tcp :${h.port}\\): still running 0.3 s `),
+        );
         assert(isRunning(h.pid), "--term must not escalate");
         const kill = await portctl(["kill", String(h.port), "--timeout", "0.3", "--json"], { env });
         assertEquals(kill.code, 0, kill.stdout + kill.stderr);
@@ -529,7 +535,15 @@ Deno.test({
         [["who"], /missing target/],
         [["kill", good, "--bogus"], /unknown flag "--bogus"/],
         [["kill", good, "--timeout", "soon"], /invalid --timeout "soon"/],
-        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1": expected a number of seconds/],
+        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1": expected a duration from 0s/],
+        [["kill", good, "--timeout", "5x"], /invalid --timeout "5x": .*such as 500ms, 5s or 2m/],
+        [["kill", good, "--timeout", "2 m"], /invalid --timeout "2 m"/],
+        [["kill", good, "--timeout", "25h"], /invalid --timeout "25h": .* to 24h/],
+        [["kill", good, "--timeout", "1ms5"], /invalid --timeout "1ms5"/],
+        [
+          ["kill", good, "--plugin-timeout", "50ms"],
+          /invalid --plugin-timeout "50ms": .*from 100ms/,
+        ],
         [["kill", good, "--timeout"], /--timeout needs a value/],
         [["kill", good, "--signal="], /"--signal=" is neither a target nor a flag with a value/],
         [["kill", good, "--signal", "", "--term"], /--term and --signal cannot be combined/],
