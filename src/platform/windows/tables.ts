@@ -1,7 +1,8 @@
 /**
  * Pure decoders of the byte layouts Windows hands back: the owner-PID socket tables of
- * `GetExtendedTcpTable` / `GetExtendedUdpTable` and Toolhelp's `PROCESSENTRY32W`. No FFI here, so
- * they are unit-tested on every OS against byte fixtures.
+ * `GetExtendedTcpTable` / `GetExtendedUdpTable`, Toolhelp's `PROCESSENTRY32W`, and a process's
+ * parameters block (its working folder and command line). No FFI here, so they are unit-tested on
+ * every OS against byte fixtures.
  *
  * @module
  */
@@ -257,4 +258,98 @@ export function fileTimeToken(bytes: Uint8Array, at = 0): string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ticks = (BigInt(view.getUint32(at + 4, true)) << 32n) | BigInt(view.getUint32(at, true));
   return ticks.toString();
+}
+
+/** FILETIME ticks (100 ns) from 1601-01-01 to the Unix epoch. */
+const EPOCH_AS_FILETIME = 116_444_736_000_000_000n;
+
+/**
+ * A `startTime` token (a creation `FILETIME`, see {@linkcode fileTimeToken}) as milliseconds since
+ * the Unix epoch, or null for an empty or non-numeric token.
+ *
+ * @example
+ * ```ts
+ * fileTimeTokenToMs("116444736000000000"); // 0
+ * ```
+ */
+export function fileTimeTokenToMs(token: string): number | null {
+  if (!/^\d+$/.test(token)) return null;
+  return Number((BigInt(token) - EPOCH_AS_FILETIME) / 10_000n);
+}
+
+/**
+ * Where a process's parameters are, on 64-bit Windows (winternl.h, ntddk.h). From
+ * `NtQueryInformationProcess(ProcessBasicInformation)`: `PROCESS_BASIC_INFORMATION { NTSTATUS
+ * ExitStatus; PPEB PebBaseAddress; ... }`, 48 bytes, the PEB's address at 8 (after 4 bytes of
+ * padding). In the PEB, `ProcessParameters` (a `PRTL_USER_PROCESS_PARAMETERS`) is at 0x20.
+ */
+export const PROCESS_BASIC_INFORMATION_X64 = { size: 48, pebBaseAddress: 8 } as const;
+/** See {@linkcode PROCESS_BASIC_INFORMATION_X64}. */
+export const PEB_X64 = { processParameters: 0x20 } as const;
+
+/**
+ * `RTL_USER_PROCESS_PARAMETERS` on x64: `ULONG MaximumLength; ULONG Length;` (the block's size,
+ * strings included), flags, the console handle and the three standard handles up to 0x38, then
+ * `CURDIR CurrentDirectory { UNICODE_STRING DosPath; HANDLE Handle; }` at 0x38, `DllPath` at 0x50,
+ * `ImagePathName` at 0x60 and `CommandLine` at 0x70. Windows keeps the strings inside the block
+ * (the current directory in a buffer of MAX_PATH characters that `SetCurrentDirectory` rewrites).
+ */
+export const RTL_USER_PROCESS_PARAMETERS_X64 = {
+  length: 4,
+  currentDirectory: 0x38,
+  commandLine: 0x70,
+  /** Up to the end of `CommandLine`: what must be read to find both strings. */
+  headerSize: 0x80,
+} as const;
+
+/** `UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buffer; }`, Buffer at 8 on x64. */
+export const UNICODE_STRING_X64 = { size: 16, length: 0, buffer: 8 } as const;
+
+/** A `UNICODE_STRING` as it sits in another process: its size in bytes and where it is there. */
+export interface RemoteString {
+  readonly byteLength: number;
+  readonly address: bigint;
+}
+
+/** Decodes the `UNICODE_STRING` at `at` (see {@linkcode UNICODE_STRING_X64}). */
+export function decodeRemoteString(bytes: Uint8Array, at: number): RemoteString {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    byteLength: view.getUint16(at + UNICODE_STRING_X64.length, true),
+    address: view.getBigUint64(at + UNICODE_STRING_X64.buffer, true),
+  };
+}
+
+/**
+ * The text of `string` when its characters lie in `block`, a copy of the other process's memory
+ * from `blockAddress`; null when they lie elsewhere (then they are read on their own).
+ *
+ * @example
+ * ```ts
+ * const folder = decodeRemoteString(block, RTL_USER_PROCESS_PARAMETERS_X64.currentDirectory);
+ * remoteStringIn(block, { blockAddress, string: folder }); // "C:\\shop\\api\\"
+ * ```
+ */
+export function remoteStringIn(
+  block: Uint8Array,
+  { blockAddress, string }: { readonly blockAddress: bigint; readonly string: RemoteString },
+): string | null {
+  const offset = string.address - blockAddress;
+  if (offset < 0n || offset + BigInt(string.byteLength) > BigInt(block.byteLength)) return null;
+  const at = Number(offset);
+  return UTF16LE.decode(block.subarray(at, at + string.byteLength));
+}
+
+/**
+ * A working folder as `CurrentDirectory.DosPath` spells it (always ending in a backslash), as
+ * people write it: `C:\shop\api\` becomes `C:\shop\api`; a drive's root keeps its backslash.
+ *
+ * @example
+ * ```ts
+ * folderPath("C:\\shop\\api\\"); // "C:\\shop\\api"
+ * folderPath("C:\\"); // "C:\\"
+ * ```
+ */
+export function folderPath(dosPath: string): string {
+  return dosPath.length > 3 && dosPath.endsWith("\\") ? dosPath.slice(0, -1) : dosPath;
 }
