@@ -21,6 +21,7 @@ import { TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
   durationParser,
+  IN_FOLDER_FLAG,
   parseCompletionsArgument,
   proposeSignals,
   SHELLS,
@@ -41,12 +42,16 @@ export type KillFlags = {
   readonly plugin?: readonly string[];
   readonly noPlugins?: boolean;
   readonly pluginTimeout?: number;
+  /** `--in DIR`, resolved: only processes working in it or below. */
+  readonly in?: string;
 };
 
 /** Parsed `who` flags. */
 export type WhoFlags = {
   readonly json?: boolean;
   readonly allStates?: boolean;
+  readonly wide?: boolean;
+  readonly in?: string;
 };
 
 /** Parsed `list` flags. */
@@ -55,6 +60,8 @@ export type ListFlags = {
   readonly tcp?: boolean;
   readonly udp?: boolean;
   readonly allStates?: boolean;
+  readonly wide?: boolean;
+  readonly in?: string;
 };
 
 /** A command as stricli builds it, with its code loaded on first use. */
@@ -69,6 +76,7 @@ export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
 const JSON_FLAG = switchFlag("Print JSON");
 const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listening");
+const WIDE_FLAG = switchFlag("Cut nothing to the terminal's width; add each program's full path");
 
 /** The signals `--signal` takes here, for help; read from the backend's table. */
 function signalsHelp(): string {
@@ -114,6 +122,7 @@ export const killSpec = {
       json: JSON_FLAG,
       allStates: ALL_STATES_FLAG,
       noFail: switchFlag("Exit 0 when nothing holds the ports"),
+      in: IN_FOLDER_FLAG,
       plugin: {
         kind: "parsed",
         parse: String,
@@ -163,7 +172,7 @@ ${EXIT_CODES_HELP}`;
 export const whoSpec = {
   loader: async () => (await importLazy("who")).runWho,
   parameters: {
-    flags: { json: JSON_FLAG, allStates: ALL_STATES_FLAG },
+    flags: { json: JSON_FLAG, allStates: ALL_STATES_FLAG, wide: WIDE_FLAG, in: IN_FOLDER_FLAG },
     positional: TARGETS_POSITIONAL,
   },
   docs: {
@@ -192,6 +201,8 @@ export const listSpec = {
       tcp: switchFlag("TCP only"),
       udp: switchFlag("UDP only"),
       allStates: switchFlag("Also show TCP sockets that are not listening"),
+      wide: WIDE_FLAG,
+      in: IN_FOLDER_FLAG,
     },
     positional: { kind: "tuple", parameters: [] },
   },

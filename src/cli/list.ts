@@ -5,13 +5,14 @@
  * @module
  */
 
+import { splitByFolder } from "../core/folder.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { Protocol, SocketEntry } from "../platform/types.ts";
-import { holderJson, renderHolders } from "../output/holders.ts";
 import type { ListFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { printHolders } from "./print_holders.ts";
 
 /** Which sockets `list` shows for its flags. */
 export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
@@ -29,10 +30,6 @@ export async function runList(this: CliContext, flags: ListFlags) {
   const rows = lookupHolders(backend, listFilter(flags), {
     listeningTcpOnly: !flags.allStates,
   });
-  if (flags.json) {
-    this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
-  } else {
-    this.process.stdout.write(renderHolders(rows, this));
-  }
+  printHolders(splitByFolder(rows, flags.in ?? null).inside, flags, this);
   this.exit = ExitCode.Ok;
 }

@@ -84,6 +84,39 @@ export function durationParser(
   };
 }
 
+/**
+ * Parses `--in DIR`: the folder's real path (links resolved, as the OS reports working folders),
+ * or a usage error when it does not exist or is not a folder.
+ *
+ * @example
+ * ```ts
+ * parseFolder("."); // "/home/dev/shop/api"
+ * parseFolder("nope"); // throws: invalid --in "nope": no such folder
+ * ```
+ */
+export function parseFolder(text: string): string {
+  let path: string;
+  try {
+    path = Deno.realPathSync(text);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such folder" : "cannot be read";
+    throw new UsageError(`invalid --in "${text}": ${why}; expected an existing folder`);
+  }
+  if (!Deno.statSync(path).isDirectory) {
+    throw new UsageError(`invalid --in "${text}": not a folder; expected an existing folder`);
+  }
+  return path;
+}
+
+/** `--in DIR`, for every command that finds holders: only those working in DIR or below it. */
+export const IN_FOLDER_FLAG = {
+  kind: "parsed",
+  parse: parseFolder,
+  optional: true,
+  placeholder: "DIR",
+  brief: "Only processes whose working folder is DIR or below it",
+} as const;
+
 /** A boolean flag with no `--no-` twin (portctl's flags are all opt-in switches). */
 export function switchFlag(brief: string) {
   return { kind: "boolean", optional: true, withNegated: false, brief } as const;

@@ -5,28 +5,25 @@
  * @module
  */
 
+import { splitByFolder } from "../core/folder.ts";
 import { lookupHolders } from "../core/lookup.ts";
 import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
-import { holderJson, renderHolders } from "../output/holders.ts";
 import type { WhoFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { reportNothingHeld } from "./nothing_held.ts";
+import { printHolders } from "./print_holders.ts";
 
 /** Runs `portctl who` with parsed flags and targets. */
 export async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
   const backend = await loadBackend();
   const options = { allStates: flags.allStates ?? false };
-  const rows = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
+  const found = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
     listeningTcpOnly: !options.allStates,
   });
-  if (flags.json) {
-    this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
-  } else if (rows.length > 0) {
-    this.process.stdout.write(renderHolders(rows, this));
-  } else {
-    reportNothingHeld(backend, targets, this);
-  }
+  const { inside: rows, outside } = splitByFolder(found, flags.in ?? null);
+  if (flags.json || rows.length > 0) printHolders(rows, flags, this);
+  else reportNothingHeld(backend, targets, this, { folder: flags.in ?? null, outside });
   this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
 }

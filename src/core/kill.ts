@@ -21,6 +21,7 @@ import type {
   KillOutcome,
   SocketSummary,
 } from "./hooks.ts";
+import { splitByFolder } from "./folder.ts";
 import { lookupHolders, type SocketHolder } from "./lookup.ts";
 import { findRespawns, isLikelySupervisor, type RespawnReport, socketKey } from "./respawn.ts";
 import { summarizeProcess, summarizeSocket } from "./summary.ts";
@@ -42,6 +43,8 @@ export interface KillOptions {
   readonly timeoutMs: number;
   readonly dryRun: boolean;
   readonly hooks: KillHooks;
+  /** `--in DIR`: only processes whose working folder is this or below it; null for all. */
+  readonly folder?: string | null;
   /**
    * How long to watch the ports for a restart when an ended process had a live parent that is
    * not an interactive shell (a likely supervisor). Defaults to {@linkcode SUPERVISOR_SETTLE_MS}.
@@ -70,6 +73,8 @@ export interface KillResult {
   readonly reports: readonly ProcessKillReport[];
   /** Empty unless a supervisor (or anyone) took a target port again. */
   readonly respawns: readonly RespawnReport[];
+  /** Holders of a target port outside `folder`, left alone (none without a folder). */
+  readonly outside: readonly SocketHolder[];
 }
 
 /** systemd restarts after 100 ms by default; half a second covers it and pm2/nodemon. */
@@ -322,9 +327,13 @@ export async function killPort(
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
   const query = { listeningTcpOnly: !options.allStates };
-  const { processes, hidden } = groupByProcess(lookupHolders(backend, match, query));
+  const { inside, outside } = splitByFolder(
+    lookupHolders(backend, match, query),
+    options.folder ?? null,
+  );
+  const { processes, hidden } = groupByProcess(inside);
   if (processes.length === 0 && hidden.length === 0) {
-    return { matched: false, reports: [], respawns: [] };
+    return { matched: false, reports: [], respawns: [], outside };
   }
   // Parents are read before the kill: afterwards an orphan's ppid is already 1.
   const parents = backend.describeProcesses(
@@ -333,11 +342,14 @@ export async function killPort(
   const ended = await Promise.all(processes.map((p) => endProcess(p, backend, options)));
   const reports = [...ended, ...hidden.map(hiddenReport)];
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
-    return { matched: true, reports, respawns: [] };
+    return { matched: true, reports, respawns: [], outside };
   }
-  const survivors = new Set(
-    ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
-  );
+  // Holders outside the folder were left alone: still there afterwards, they are no restart.
+  const left = groupByProcess(outside);
+  const survivors = new Set([
+    ...ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
+    ...left.processes.map((p) => p.info.pid),
+  ]);
   const supervised = processes.some((p, i) =>
     ended[i].outcome === "ended" && isLikelySupervisor(parents.get(p.info.ppid ?? -1), backend)
   );
@@ -345,10 +357,10 @@ export async function killPort(
     match,
     query,
     survivors,
-    hiddenSockets: new Set(hidden.map(({ socket }) => socketKey(socket))),
+    hiddenSockets: new Set([...hidden, ...left.hidden].map(({ socket }) => socketKey(socket))),
     settleMs: supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0,
   });
-  return { matched: true, reports, respawns };
+  return { matched: true, reports, respawns, outside };
 }
 
 /** True when every matched process is gone and no target port is held again. */

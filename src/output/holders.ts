@@ -5,7 +5,9 @@
  */
 
 import type { SocketHolder } from "../core/lookup.ts";
+import { summarizeProcess } from "../core/summary.ts";
 import type { IpFamily, Protocol, SocketState } from "../platform/types.ts";
+import { ageLabel, folderLabel, programNote } from "./process_labels.ts";
 import type { Styler } from "./style.ts";
 import { renderTable } from "./table.ts";
 
@@ -21,18 +23,25 @@ export interface HolderJson {
   /** The process's user; null without a visible process (`note` then names the socket's owner). */
   readonly user: string | null;
   readonly command: string | null;
+  /** Working folder; `<path> (deleted)` when removed since (Linux); null when unreadable. */
+  readonly cwd: string | null;
+  /** When the process started, ISO 8601 in UTC. */
+  readonly startedAt: string | null;
+  /** The executable's path. */
+  readonly exe: string | null;
   /** Why the owner is missing (not visible, held by the kernel) or special; usually null. */
   readonly note: string | null;
 }
 
 /**
- * The JSON object for one row. `pid`, `name`, `user` and `command` are the process's, all null
- * on a row without a visible process; `note` then says why, and whose socket it is.
+ * The JSON object for one row. `pid`, `name`, `user`, `command`, `cwd`, `startedAt` and `exe` are
+ * the process's, all null on a row without a visible process; `note` then says why, and whose
+ * socket it is. `cwd`, `startedAt` and `exe` are also null where the OS will not say.
  */
 export function holderJson(row: SocketHolder): HolderJson {
   const { protocol, family, address, port, state } = row.socket;
   const { holder } = row;
-  const process = holder.kind === "visible" ? holder.process : null;
+  const process = holder.kind === "visible" ? summarizeProcess(holder.process) : null;
   return {
     protocol,
     family,
@@ -43,6 +52,9 @@ export function holderJson(row: SocketHolder): HolderJson {
     name: process?.name ?? null,
     user: process?.user ?? null,
     command: process?.command ?? null,
+    cwd: process?.cwd ?? null,
+    startedAt: process?.startedAt ?? null,
+    exe: process?.exe ?? null,
     note: holder.note,
   };
 }
@@ -57,19 +69,33 @@ export function formatProtocol(protocol: Protocol, family: IpFamily): string {
   return family === 6 ? `${protocol}6` : protocol;
 }
 
-const HEADERS = ["PROTO", "ADDRESS:PORT", "STATE", "PID", "USER", "NAME", "COMMAND"];
+/** How `who` and `list` lay their table out. */
+export interface HolderTableOptions {
+  /** Terminal width to cut FOLDER and COMMAND to, or null for no cutting (piped). */
+  readonly width: number | null;
+  readonly style: Styler;
+  /** Written `~` in FOLDER; null to show folders in full. */
+  readonly home: string | null;
+  /** Now, for AGE. */
+  readonly nowMs: number;
+  /** `--wide`: nothing cut, whatever the terminal, and a PROGRAM column with the full path. */
+  readonly wide: boolean;
+}
 
 /**
  * The aligned table `who` and `list` print. Unlike the JSON, a row without a visible process
- * shows the socket's owner in USER, so a person sees at a glance whose it is.
+ * shows the socket's owner in USER, so a person sees at a glance whose it is. NAME adds the
+ * program's file name where the name does not say it (`MainThread (python3.11)`).
  */
-export function renderHolders(
-  rows: readonly SocketHolder[],
-  options: { width: number | null; style: Styler },
-): string {
+export function renderHolders(rows: readonly SocketHolder[], options: HolderTableOptions): string {
+  const headers = ["PROTO", "ADDRESS:PORT", "STATE", "PID", "USER", "NAME", "AGE", "FOLDER"];
+  if (options.wide) headers.push("PROGRAM");
+  headers.push("COMMAND");
   const cells = rows.map(({ socket, holder }) => {
-    const process = holder.kind === "visible" ? holder.process : null;
+    const info = holder.kind === "visible" ? holder.process : null;
+    const process = info ? summarizeProcess(info) : null;
     const note = holder.note === null ? "" : `(${holder.note})`;
+    const program = process ? programNote(process.name, process.exe) : null;
     return [
       formatProtocol(socket.protocol, socket.family),
       formatEndpoint(socket.address, socket.port),
@@ -77,9 +103,16 @@ export function renderHolders(
       process ? String(process.pid) : "-",
       // Without a visible process, the socket's own owner still says whose it is.
       process?.user ?? socket.user ?? "-",
-      process?.name ?? "-",
+      process ? (program ? `${process.name} (${program})` : process.name) : "-",
+      info ? ageLabel(info.startedAtMs, options.nowMs) : "-",
+      process ? folderLabel(process.cwd, options.home) : "-",
+      ...(options.wide ? [process?.exe ?? "-"] : []),
       process ? [process.command, note].filter(Boolean).join(" ") : note,
     ];
   });
-  return renderTable(HEADERS, cells, options);
+  return renderTable(headers, cells, {
+    width: options.wide ? null : options.width,
+    style: options.style,
+    cutStart: headers.indexOf("FOLDER"),
+  });
 }

@@ -51,6 +51,9 @@ interface HolderRow {
   name: string | null;
   user: string | null;
   command: string | null;
+  cwd: string | null;
+  startedAt: string | null;
+  exe: string | null;
 }
 
 interface KillRow {
@@ -68,11 +71,15 @@ linuxTest("who finds a TCP v4 listener, with name, user and command", async () =
     const run = await portctl(["who", String(listener.port)], { env });
     assertEquals(run.code, 0, run.stderr);
     const [header, row] = run.stdout.trimEnd().split("\n");
-    assertMatch(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
+    assertMatch(
+      header,
+      /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+AGE\s+FOLDER\s+COMMAND$/,
+    );
     assertMatch(
       row,
       new RegExp(
-        `^tcp\\s+127\\.0\\.0\\.1:${listener.port}\\s+LISTEN\\s+${listener.pid}\\s+${me}\\s+deno\\s+.*listener\\.ts`,
+        `^tcp\\s+127\\.0\\.0\\.1:${listener.port}\\s+LISTEN\\s+${listener.pid}\\s+${me}\\s+deno\\s+` +
+          `\\d+s\\s+${RegExp.escape(Deno.cwd())}\\s+.*listener\\.ts`,
       ),
     );
   });
@@ -84,7 +91,7 @@ linuxTest("who --json has the contract's fields; find is an alias", async () => 
     assertEquals(run.code, 0, run.stderr);
     const rows = JSON.parse(run.stdout) as HolderRow[];
     assertEquals(rows.length, 1);
-    const { command, ...rest } = rows[0];
+    const { command, startedAt, ...rest } = rows[0];
     assertEquals(
       rest,
       {
@@ -96,10 +103,13 @@ linuxTest("who --json has the contract's fields; find is an alias", async () => 
         pid: listener.pid,
         name: "deno",
         user: me,
+        cwd: Deno.realPathSync(Deno.cwd()),
+        exe: Deno.realPathSync(Deno.execPath()),
         note: null,
       } as unknown as typeof rest,
     );
     assertMatch(command!, /listener\.ts tcp:127\.0\.0\.1$/);
+    assertMatch(startedAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
 

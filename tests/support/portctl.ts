@@ -109,7 +109,7 @@ let readableRoot: string | undefined;
  * folder every user can read. The checkout itself may sit in a folder only its owner can enter
  * (a `mktemp -d`, a home directory), where `runuser -u nobody` could not read a file of it.
  */
-function rootReadableBy(user: string | undefined): string {
+export function rootReadableBy(user: string | undefined): string {
   if (!user) return ROOT;
   if (!readableRoot) {
     const copy = Deno.makeTempDirSync({ prefix: "portctl-shared-" });

@@ -110,7 +110,13 @@ Deno.test({
   ignore: onWindows,
   async fn() {
     const pg = beforeContext({
-      process: { pid: 9, name: "postgres", user: "pg", command: "postgres" },
+      process: {
+        ...beforeContext().process,
+        pid: 9,
+        name: "postgres",
+        user: "pg",
+        command: "postgres",
+      },
     });
     const node = beforeContext();
     const names = await example("protect.ts", { PORTCTL_PROTECT: " Redis-Server , POSTGRES " });
@@ -238,7 +244,13 @@ esac
 }
 
 const PROXY = beforeContext({
-  process: { pid: 77, name: "docker-proxy", user: "root", command: "/usr/bin/docker-proxy" },
+  process: {
+    ...beforeContext().process,
+    pid: 77,
+    name: "docker-proxy",
+    user: "root",
+    command: "/usr/bin/docker-proxy",
+  },
   sockets: [{ protocol: "tcp", family: 4, address: "0.0.0.0", port: 5432, state: "LISTEN" }],
   timeout: 5,
 });
@@ -332,6 +344,7 @@ Deno.test({
     assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
     // A command line full of JSON-looking text does not confuse it.
     const tricky = {
+      ...beforeContext().process,
       pid: 4242,
       name: "node",
       user: "ada",
