@@ -154,6 +154,10 @@ plugin acts or portctl signals. A plugin that fails, a plugin source of yours th
 or is not safe, or a trusted project folder that changed means that process is not signalled
 (exit 3); --no-plugins runs none.
 
+--in DIR ends only processes whose working folder is DIR or below it (a process whose folder
+cannot be read is in none); the others are left running. --timeout takes 500ms, 5s, 2m or plain
+seconds.
+
 ${TARGETS_HELP}${signalsHelp()}
 
 EXAMPLES
@@ -162,6 +166,8 @@ EXAMPLES
   portctl kill 8080 8443 --kill      SIGKILL at once
   portctl kill tcp:3000-3010 --dry-run --json
   portctl kill 3000 --no-fail        for scripts: a free port is fine too
+  portctl kill 3000-3010 --in .      this checkout's servers, not another checkout's
+  portctl kill 8080 --timeout 500ms
 
 ${EXIT_CODES_HELP}`;
     },
@@ -177,15 +183,17 @@ export const whoSpec = {
   },
   docs: {
     brief: "Show which processes hold the ports",
-    fullDescription: `Show every process holding a target port: protocol, address, state, PID, user,
-name and command. A socket whose owner portctl cannot see (another user's process; run with
-sudo) is shown with a note, never left out.
+    fullDescription: `Show every process holding a target port: protocol, address, state, PID,
+user, name, age, working folder (~ for your home) and command. A socket whose owner portctl
+cannot see (another user's process; run with sudo) is shown with a note, never left out. --in DIR
+shows only processes working in DIR or below it; --wide cuts nothing and adds each program's path.
 
 ${TARGETS_HELP}
 
 EXAMPLES
   portctl who 5432
   portctl who tcp:3000-3010 --json
+  portctl who 3000-3010 --in ~/shop
   portctl find udp6:53
 
 ${EXIT_CODES_HELP}`,
@@ -210,11 +218,13 @@ export const listSpec = {
     brief: "List every listening port and its processes",
     fullDescription:
       `List every listening TCP socket and bound UDP socket with the processes holding
-it. "list" exits 0 even when nothing listens (exit code 1 is for who and kill).
+it, their age and working folder. "list" exits 0 even when nothing listens (exit code 1 is for
+who and kill).
 
 EXAMPLES
   portctl list
   portctl ls --tcp
+  portctl list --in . --wide
   portctl list --json
 
 ${EXIT_CODES_HELP}`,

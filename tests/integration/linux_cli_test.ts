@@ -623,10 +623,14 @@ Deno.test({
         "--json",
         "--all-states",
         "--no-fail",
+        "--in DIR",
+        "--timeout DURATION",
       ]
     ) {
       assert(kill.includes(flag), `kill --help lists ${flag}`);
     }
+    const who = (await portctl(["who", "--help"], { env })).stdout;
+    for (const flag of ["--wide", "--in DIR"]) assert(who.includes(flag), `who --help: ${flag}`);
     const version = await portctl(["--version"], { env });
     assertMatch(version.stdout, /^portctl \d+\.\d+\.\d+ \(x86_64|aarch64/);
   },
