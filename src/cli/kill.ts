@@ -19,7 +19,7 @@ import { homeFolder } from "../output/process_labels.ts";
 import { DEFAULT_PLUGIN_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type KillFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { reportNothingHeld } from "./nothing_held.ts";
+import { reportUnmatched } from "./nothing_held.ts";
 
 /** Turns `--term`, `--kill` and `--signal` into one mode; more than one is a usage error. */
 export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): KillMode {
@@ -91,7 +91,9 @@ export async function runKill(
   if (flags.json) out.write(JSON.stringify(killJson(result), null, 2) + "\n");
   if (!result.matched) {
     if (!flags.json && !flags.noFail) {
-      reportNothingHeld(backend, targets, this, {
+      reportUnmatched(this, {
+        backend,
+        targets,
         folder: flags.in ?? null,
         outside: result.outside,
       });

@@ -30,6 +30,6 @@ export async function runList(this: CliContext, flags: ListFlags) {
   const rows = lookupHolders(backend, listFilter(flags), {
     listeningTcpOnly: !flags.allStates,
   });
-  printHolders(splitByFolder(rows, flags.in ?? null).inside, flags, this);
+  printHolders(this, { ...flags, rows: splitByFolder(rows, flags.in ?? null).inside });
   this.exit = ExitCode.Ok;
 }

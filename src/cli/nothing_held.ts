@@ -13,11 +13,31 @@ import { printable } from "../output/printable.ts";
 import type { PlatformBackend } from "../platform/types.ts";
 import type { CliContext } from "./context.ts";
 
-/** `--in DIR` and the rows it left out, for the message. */
-export interface FolderScope {
-  /** The folder (`--in`), or null without one. */
+/** Writes `portctl: nothing holds port N` and any reservation notes to stderr. */
+export function reportNothingHeld(
+  backend: PlatformBackend,
+  targets: readonly PortTarget[],
+  context: CliContext,
+): void {
+  context.process.stderr.write(`portctl: nothing holds ${describeTargets(targets)}\n`);
+  if (!backend.unheldPortNote) return;
+  for (const target of targets) {
+    // Single ports only: probing a whole range by binding each port would be slow and noisy.
+    if (target.firstPort !== target.lastPort) continue;
+    for (const protocol of target.protocols) {
+      const note = backend.unheldPortNote(protocol, target.firstPort);
+      if (note) context.process.stderr.write(`portctl: ${note}\n`);
+    }
+  }
+}
+
+/** What matched nothing: the targets, and with `--in`, the folder and the rows outside it. */
+export interface Unmatched {
+  readonly backend: PlatformBackend;
+  readonly targets: readonly PortTarget[];
+  /** `--in DIR`, or null. */
   readonly folder: string | null;
-  /** Rows of holders outside it. */
+  /** Rows of holders outside `folder`. */
   readonly outside: readonly SocketHolder[];
 }
 
@@ -30,36 +50,23 @@ function countHolders(rows: readonly SocketHolder[]): number {
 }
 
 /**
- * Writes `portctl: nothing holds port N` and any reservation notes to stderr; with `--in`,
+ * {@linkcode reportNothingHeld}, or, when `--in` left holders out,
  * `portctl: nothing in ~/shop holds port N; 2 other holders do (...)`.
  */
-export function reportNothingHeld(
-  backend: PlatformBackend,
-  targets: readonly PortTarget[],
-  context: CliContext,
-  scope: FolderScope = { folder: null, outside: [] },
-): void {
-  const stderr = context.process.stderr;
-  if (scope.folder !== null) {
-    const others = countHolders(scope.outside);
-    const where = printable(folderLabel(scope.folder, homeFolder()));
-    const elsewhere = others === 0
-      ? ""
-      : `; ${others} other holder${others === 1 ? " does" : "s do"} (without --in, who shows ${
-        others === 1 ? "it" : "them"
-      })`;
-    stderr.write(`portctl: nothing in ${where} holds ${describeTargets(targets)}${elsewhere}\n`);
-    if (scope.outside.length > 0) return;
-  } else {
-    stderr.write(`portctl: nothing holds ${describeTargets(targets)}\n`);
+export function reportUnmatched(context: CliContext, unmatched: Unmatched): void {
+  const { backend, targets, folder, outside } = unmatched;
+  const others = countHolders(outside);
+  if (folder === null || outside.length === 0) {
+    reportNothingHeld(backend, targets, context);
+    return;
   }
-  if (!backend.unheldPortNote) return;
-  for (const target of targets) {
-    // Single ports only: probing a whole range by binding each port would be slow and noisy.
-    if (target.firstPort !== target.lastPort) continue;
-    for (const protocol of target.protocols) {
-      const note = backend.unheldPortNote(protocol, target.firstPort);
-      if (note) stderr.write(`portctl: ${note}\n`);
-    }
-  }
+  const where = printable(folderLabel(folder, homeFolder()));
+  const elsewhere = others === 0
+    ? ""
+    : `; ${others} other holder${
+      others === 1 ? " does (without --in, who shows it)" : "s do (without --in, who shows them)"
+    }`;
+  context.process.stderr.write(
+    `portctl: nothing in ${where} holds ${describeTargets(targets)}${elsewhere}\n`,
+  );
 }

@@ -12,9 +12,12 @@ import type { CliContext } from "./context.ts";
 
 /** Writes `rows` to stdout: as one JSON array with `json`, else as the table (`wide`: uncut). */
 export function printHolders(
-  rows: readonly SocketHolder[],
-  { json, wide }: { readonly json?: boolean; readonly wide?: boolean },
   context: CliContext,
+  { rows, json, wide }: {
+    readonly rows: readonly SocketHolder[];
+    readonly json?: boolean;
+    readonly wide?: boolean;
+  },
 ): void {
   if (json) {
     context.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");

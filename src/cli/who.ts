@@ -12,7 +12,7 @@ import { loadBackend } from "../platform/mod.ts";
 import type { WhoFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { reportNothingHeld } from "./nothing_held.ts";
+import { reportUnmatched } from "./nothing_held.ts";
 import { printHolders } from "./print_holders.ts";
 
 /** Runs `portctl who` with parsed flags and targets. */
@@ -23,7 +23,7 @@ export async function runWho(this: CliContext, flags: WhoFlags, ...targets: Port
     listeningTcpOnly: !options.allStates,
   });
   const { inside: rows, outside } = splitByFolder(found, flags.in ?? null);
-  if (flags.json || rows.length > 0) printHolders(rows, flags, this);
-  else reportNothingHeld(backend, targets, this, { folder: flags.in ?? null, outside });
+  if (flags.json || rows.length > 0) printHolders(this, { ...flags, rows });
+  else reportUnmatched(this, { backend, targets, folder: flags.in ?? null, outside });
   this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
 }

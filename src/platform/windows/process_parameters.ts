@@ -43,7 +43,10 @@ export function queryProcess(
 }
 
 /** `size` bytes of the process's memory at `address`, or null when Windows refuses. */
-function readMemory(handle: Deno.PointerObject, address: bigint, size: number): Uint8Array | null {
+function readMemory(
+  handle: Deno.PointerObject,
+  { address, size }: { readonly address: bigint; readonly size: number },
+): Uint8Array | null {
   const bytes = new Uint8Array(size);
   const ok = kernel32().ReadProcessMemory(
     handle,
@@ -64,26 +67,25 @@ function readBlock(handle: Deno.PointerObject): ParametersBlock | null {
     PROCESS_BASIC_INFORMATION_X64.pebBaseAddress,
     true,
   );
-  const pointer = readMemory(handle, peb + BigInt(PEB_X64.processParameters), 8);
+  const pointer = readMemory(handle, { address: peb + BigInt(PEB_X64.processParameters), size: 8 });
   const address = pointer ? new DataView(pointer.buffer).getBigUint64(0, true) : 0n;
   if (address === 0n) return null;
-  const head = readMemory(handle, address, RTL_USER_PROCESS_PARAMETERS_X64.headerSize);
+  const head = readMemory(handle, { address, size: RTL_USER_PROCESS_PARAMETERS_X64.headerSize });
   if (!head) return null;
   const length = new DataView(head.buffer).getUint32(RTL_USER_PROCESS_PARAMETERS_X64.length, true);
   if (length <= head.byteLength || length > MAX_BLOCK_BYTES) return { block: head, address };
-  return { block: readMemory(handle, address, length) ?? head, address };
+  return { block: readMemory(handle, { address, size: length }) ?? head, address };
 }
 
 /** The text of `string`: from the block when it lies there, else read on its own. */
 function textOf(
   handle: Deno.PointerObject,
-  { block, address }: ParametersBlock,
-  string: RemoteString,
+  { block, address, string }: ParametersBlock & { readonly string: RemoteString },
 ): string | null {
   if (string.byteLength === 0 || string.address === 0n) return null;
   const inBlock = remoteStringIn(block, { blockAddress: address, string });
   if (inBlock !== null) return inBlock;
-  const bytes = readMemory(handle, string.address, string.byteLength);
+  const bytes = readMemory(handle, { address: string.address, size: string.byteLength });
   return bytes ? remoteStringIn(bytes, { blockAddress: string.address, string }) : null;
 }
 
@@ -118,11 +120,12 @@ export function readProcessParameters(pid: number): ProcessParameters | null {
   return withReadableProcess(pid, (handle) => {
     const found = readBlock(handle);
     if (!found) return null;
-    const layout = RTL_USER_PROCESS_PARAMETERS_X64;
-    const folder = textOf(handle, found, decodeRemoteString(found.block, layout.currentDirectory));
+    const at = (offset: number) =>
+      textOf(handle, { ...found, string: decodeRemoteString(found.block, offset) });
+    const folder = at(RTL_USER_PROCESS_PARAMETERS_X64.currentDirectory);
     return {
       currentDirectory: folder === null ? null : folderPath(folder),
-      commandLine: textOf(handle, found, decodeRemoteString(found.block, layout.commandLine)),
+      commandLine: at(RTL_USER_PROCESS_PARAMETERS_X64.commandLine),
     };
   });
 }
