@@ -13,6 +13,10 @@
  *
  * Usage: deno task bench [--processes N] [--rounds R] [--kill-rounds K]
  *                        [--scaling N,N,...|none] [--scaling-rounds R] [--svg FILE] [--json FILE]
+ *                        [--baseline DIR]
+ *
+ * `--baseline DIR`: another copy of portctl (`git archive REV | tar -x -C DIR`) whose `who` runs in
+ * part 1 beside this one, so a change's cost is a ratio measured in the same run.
  *
  * @module
  */
@@ -33,6 +37,8 @@ interface Options {
   scalingRounds: number;
   svg: string;
   json: string | null;
+  /** A folder holding another copy of portctl, compared with this one in part 1. */
+  baseline: string | null;
 }
 
 function parseOptions(args: string[]): Options {
@@ -44,12 +50,14 @@ function parseOptions(args: string[]): Options {
     scalingRounds: 10,
     svg: `${ROOT}docs/bench-lookup.svg`,
     json: null,
+    baseline: null,
   };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     const number = Number(value);
     const counts = value === "none" ? [] : (value ?? "").split(",").map(Number);
     if (flag === "--json" && value) options.json = value;
+    else if (flag === "--baseline" && value) options.baseline = value.replace(/\/+$/, "");
     else if (flag === "--svg" && value) options.svg = value;
     else if (flag === "--processes" && number >= 0) options.processes = number;
     else if (flag === "--rounds" && number >= 1) options.rounds = number;
@@ -61,7 +69,7 @@ function parseOptions(args: string[]): Options {
       console.error(
         `bench: unknown or bad argument "${flag} ${value ?? ""}"; expected --processes N, ` +
           "--rounds R, --kill-rounds K, --scaling N,N,...|none, --scaling-rounds R, --svg FILE, " +
-          "--json FILE",
+          "--json FILE, --baseline DIR",
       );
       Deno.exit(2);
     }
@@ -253,6 +261,7 @@ const LSOF = "lsof -ti tcp:P -sTCP:LISTEN";
 const FUSER = "fuser P/tcp";
 const EMPTY = "deno empty script";
 const WHO_HELD = "portctl who <held>";
+const BASELINE_HELD = "baseline who <held>";
 
 /** Runs every command `rounds` times, interleaved in a new random order each round. */
 async function interleaved(commands: [string, string[]][], rounds: number): Promise<Series[]> {
@@ -274,10 +283,25 @@ async function lookupBench(options: Options): Promise<Series[]> {
   const held = String(listener.port);
   try {
     const deno = Deno.execPath();
+    const base = options.baseline;
+    // The baseline with its own configuration, as if run from its checkout.
+    const baseline = base === null
+      ? []
+      : [BASELINE_HELD, "baseline who <free>"].map((name, i): [string, string[]] => [name, [
+        deno,
+        "run",
+        ...PERMISSIONS,
+        "--config",
+        `${base}/deno.json`,
+        `${base}/src/main.ts`,
+        "who",
+        i === 0 ? held : String(free),
+      ]]);
     return await interleaved([
       [EMPTY, [deno, "run", empty]],
       [WHO_HELD, [deno, "run", ...PERMISSIONS, MAIN, "who", held]],
       ["portctl who <free>", [deno, "run", ...PERMISSIONS, MAIN, "who", String(free)]],
+      ...baseline,
       ...peerCommands(held),
     ], options.rounds);
   } finally {
@@ -467,7 +491,7 @@ if (import.meta.main) {
   printTable(
     `1. Lookup with ${options.processes} idle processes plus one listener (median of ${options.rounds}, interleaved)`,
     lookup,
-    [EMPTY, SS, LSOF, FUSER],
+    [EMPTY, ...(options.baseline ? [BASELINE_HELD] : []), SS, LSOF, FUSER],
   );
   const kill = await killBench(options);
   printTable(

@@ -21,9 +21,10 @@ import { EXIT_CODES_HELP, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 import { TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
+  durationParser,
+  IN_FOLDER_FLAG,
   parseCompletionsArgument,
   proposeSignals,
-  secondsParser,
   SHELLS,
   STOP_LEVELS,
   stopLevelParser,
@@ -45,12 +46,16 @@ export type KillFlags = {
   readonly plugin?: readonly string[];
   readonly noPlugins?: boolean;
   readonly pluginTimeout?: number;
+  /** `--in DIR`, resolved: only processes working in it or below. */
+  readonly in?: string;
 };
 
 /** Parsed `who` flags. */
 export type WhoFlags = {
   readonly json?: boolean;
   readonly allStates?: boolean;
+  readonly wide?: boolean;
+  readonly in?: string;
 };
 
 /** Parsed `list` flags. */
@@ -59,6 +64,8 @@ export type ListFlags = {
   readonly tcp?: boolean;
   readonly udp?: boolean;
   readonly allStates?: boolean;
+  readonly wide?: boolean;
+  readonly in?: string;
 };
 
 /** A command as stricli builds it, with its code loaded on first use. */
@@ -85,6 +92,7 @@ export function pluginFlag(brief: string) {
   } as const;
 }
 const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listening");
+const WIDE_FLAG = switchFlag("Cut nothing to the terminal's width; add each program's full path");
 
 /** The signals `--signal` takes here, for help; read from the backend's table. */
 function signalsHelp(): string {
@@ -121,10 +129,10 @@ export const killSpec = {
       },
       timeout: {
         kind: "parsed",
-        parse: secondsParser("--timeout"),
+        parse: durationParser("--timeout"),
         optional: true,
-        placeholder: "SECONDS",
-        brief: "How long to wait for each process to exit (default 5)",
+        placeholder: "DURATION",
+        brief: "How long to wait for each process to exit: 500ms, 5s, 2m (default 5s)",
       },
       mode: {
         kind: "parsed",
@@ -138,14 +146,15 @@ export const killSpec = {
       json: JSON_FLAG,
       allStates: ALL_STATES_FLAG,
       noFail: switchFlag("Exit 0 when nothing holds the ports"),
+      in: IN_FOLDER_FLAG,
       plugin: pluginFlag("Run this plugin file too (repeatable)"),
       noPlugins: switchFlag("Run no plugins at all"),
       pluginTimeout: {
         kind: "parsed",
-        parse: secondsParser("--plugin-timeout", 0.1),
+        parse: durationParser("--plugin-timeout", { minimumMs: 100 }),
         optional: true,
-        placeholder: "SECONDS",
-        brief: "How long one plugin hook may take (default 10)",
+        placeholder: "DURATION",
+        brief: "How long one plugin hook may take: 500ms, 5s, 2m (default 10s)",
       },
     },
     positional: TARGETS_POSITIONAL,
@@ -173,6 +182,10 @@ plugin acts or portctl signals. A plugin that fails, a plugin source of yours th
 or is not safe, or a trusted project folder that changed means that process is not signalled
 (exit 3); --no-plugins runs none.
 
+--in DIR ends only processes whose working folder is DIR or below it (a process whose folder
+cannot be read is in none); the others are left running. --timeout takes 500ms, 5s, 2m or plain
+seconds.
+
 ${TARGETS_HELP}${signalsHelp()}
 
 EXAMPLES
@@ -182,6 +195,8 @@ EXAMPLES
   portctl kill tcp:3000-3010 --dry-run --json
   portctl kill 3000 --no-fail        for scripts: a free port is fine too
   portctl kill 8080 --mode manager   stop it through supervisord, pm2, systemd...
+  portctl kill 3000-3010 --in .      this checkout's servers, not another checkout's
+  portctl kill 8080 --timeout 500ms
 
 ${EXIT_CODES_HELP}`;
     },
@@ -192,20 +207,22 @@ ${EXIT_CODES_HELP}`;
 export const whoSpec = {
   loader: async () => (await importLazy("who")).runWho,
   parameters: {
-    flags: { json: JSON_FLAG, allStates: ALL_STATES_FLAG },
+    flags: { json: JSON_FLAG, allStates: ALL_STATES_FLAG, wide: WIDE_FLAG, in: IN_FOLDER_FLAG },
     positional: TARGETS_POSITIONAL,
   },
   docs: {
     brief: "Show which processes hold the ports",
-    fullDescription: `Show every process holding a target port: protocol, address, state, PID, user,
-name and command. A socket whose owner portctl cannot see (another user's process; run with
-sudo) is shown with a note, never left out.
+    fullDescription: `Show every process holding a target port: protocol, address, state, PID,
+user, name, age, working folder (~ for your home) and command. A socket whose owner portctl
+cannot see (another user's process; run with sudo) is shown with a note, never left out. --in DIR
+shows only processes working in DIR or below it; --wide cuts nothing and adds each program's path.
 
 ${TARGETS_HELP}
 
 EXAMPLES
   portctl who 5432
   portctl who tcp:3000-3010 --json
+  portctl who 3000-3010 --in ~/shop
   portctl find udp6:53
 
 ${EXIT_CODES_HELP}`,
@@ -221,6 +238,8 @@ export const listSpec = {
       tcp: switchFlag("TCP only"),
       udp: switchFlag("UDP only"),
       allStates: switchFlag("Also show TCP sockets that are not listening"),
+      wide: WIDE_FLAG,
+      in: IN_FOLDER_FLAG,
     },
     positional: { kind: "tuple", parameters: [] },
   },
@@ -228,11 +247,13 @@ export const listSpec = {
     brief: "List every listening port and its processes",
     fullDescription:
       `List every listening TCP socket and bound UDP socket with the processes holding
-it. "list" exits 0 even when nothing listens (exit code 1 is for who and kill).
+it, their age and working folder. "list" exits 0 even when nothing listens (exit code 1 is for
+who and kill).
 
 EXAMPLES
   portctl list
   portctl ls --tcp
+  portctl list --in . --wide
   portctl list --json
 
 ${EXIT_CODES_HELP}`,

@@ -13,12 +13,13 @@ import type { PortTarget } from "../core/target.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { PlatformBackend } from "../platform/types.ts";
-import { killJson, killLine, respawnLine } from "../output/kill_report.ts";
+import { killJson, killLines } from "../output/kill_report.ts";
 import { printable } from "../output/printable.ts";
+import { homeFolder } from "../output/process_labels.ts";
 import { DEFAULT_PLUGIN_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type KillFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { reportNothingHeld } from "./nothing_held.ts";
+import { reportUnmatched } from "./nothing_held.ts";
 
 /** Turns `--term`, `--kill` and `--signal` into one mode; more than one is a usage error. */
 export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): KillMode {
@@ -82,6 +83,7 @@ export async function runKill(
       timeoutMs: flags.timeout ?? DEFAULT_TIMEOUT_MS,
       dryRun: flags.dryRun ?? false,
       hooks,
+      folder: flags.in ?? null,
     });
   } finally {
     hooks.close();
@@ -89,13 +91,21 @@ export async function runKill(
   const out = this.process.stdout;
   if (flags.json) out.write(JSON.stringify(killJson(result), null, 2) + "\n");
   if (!result.matched) {
-    if (!flags.json && !flags.noFail) reportNothingHeld(backend, targets, this);
+    if (!flags.json && !flags.noFail) {
+      reportUnmatched(this, {
+        backend,
+        targets,
+        folder: flags.in ?? null,
+        outside: result.outside,
+      });
+    }
     this.exit = flags.noFail ? ExitCode.Ok : ExitCode.NothingMatched;
     return;
   }
   if (!flags.json) {
-    for (const report of result.reports) out.write(killLine(report, this.style) + "\n");
-    for (const respawn of result.respawns) out.write(respawnLine(respawn, this.style) + "\n");
+    for (const line of killLines(result, { style: this.style, home: homeFolder() })) {
+      out.write(line + "\n");
+    }
   }
   this.exit = killSucceeded(result) ? ExitCode.Ok : ExitCode.NotAllEnded;
 }

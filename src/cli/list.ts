@@ -5,13 +5,14 @@
  * @module
  */
 
+import { splitByFolder } from "../core/folder.ts";
 import { lookupHolders, withManagers } from "../core/lookup.ts";
 import { loadBackend } from "../platform/mod.ts";
 import type { Protocol, SocketEntry } from "../platform/types.ts";
-import { holderJson, renderHolders } from "../output/holders.ts";
 import type { ListFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { printHolders } from "./print_holders.ts";
 
 /** Which sockets `list` shows for its flags. */
 export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
@@ -26,14 +27,8 @@ export function listFilter(flags: ListFlags): (socket: SocketEntry) => boolean {
 /** Runs `portctl list` with parsed flags. */
 export async function runList(this: CliContext, flags: ListFlags) {
   const backend = await loadBackend();
-  const rows = await withManagers(
-    backend,
-    lookupHolders(backend, listFilter(flags), { listeningTcpOnly: !flags.allStates }),
-  );
-  if (flags.json) {
-    this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
-  } else {
-    this.process.stdout.write(renderHolders(rows, this));
-  }
+  const found = lookupHolders(backend, listFilter(flags), { listeningTcpOnly: !flags.allStates });
+  const rows = await withManagers(backend, splitByFolder(found, flags.in ?? null).inside);
+  printHolders(this, { ...flags, rows });
   this.exit = ExitCode.Ok;
 }

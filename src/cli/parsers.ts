@@ -20,22 +20,103 @@ export function targetParser(text: string): PortTarget {
   return parseTarget(text);
 }
 
+/** What a unit of a duration is in milliseconds; a number without a unit is seconds. */
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** The longest duration a flag takes: a day. */
+const MAX_DURATION_MS = 86_400_000;
+
 /**
- * Parses a duration in seconds (`5`, `0.5`) into milliseconds; `flag` names it in errors.
- * `minimum` is in seconds: `--plugin-timeout 0` would fail every hook, so it has one.
+ * A duration in milliseconds from `500ms`, `5s`, `2m`, `1h` or a plain number of seconds (`5`,
+ * `0.5`: plain numbers always meant seconds), or null when `text` is none of those.
+ *
+ * @example
+ * ```ts
+ * parseDuration("500ms"); // 500
+ * parseDuration("2m"); // 120000
+ * parseDuration("1.5"); // 1500
+ * parseDuration("5x"); // null
+ * ```
  */
-export function secondsParser(flag: string, minimum = 0): (text: string) => number {
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return null;
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]);
+}
+
+/** `100ms`, `5s`, `2m`, `24h`: a whole number of the largest unit that fits. */
+export function formatDuration(ms: number): string {
+  for (const unit of ["h", "m", "s"]) {
+    const size = DURATION_UNITS[unit];
+    if (ms % size === 0 && (ms > 0 || unit === "s")) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * The parser of a duration flag (see {@linkcode parseDuration}), giving milliseconds; `flag` names
+ * it in errors. `minimumMs`: `--plugin-timeout 0` would fail every hook, so it has one. `--timeout`
+ * and `--plugin-timeout` take it, and so does every other flag that takes a duration.
+ *
+ * @example
+ * ```ts
+ * durationParser("--timeout")("2m"); // 120000
+ * durationParser("--timeout")("5x"); // throws: invalid --timeout "5x": expected a duration ...
+ * ```
+ */
+export function durationParser(
+  flag: string,
+  { minimumMs = 0 }: { readonly minimumMs?: number } = {},
+): (text: string) => number {
   return (text: string) => {
-    const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-    if (!Number.isFinite(seconds) || seconds < minimum || seconds > 86_400) {
+    const ms = parseDuration(text);
+    if (ms === null || ms < minimumMs || ms > MAX_DURATION_MS) {
       throw new UsageError(
-        `invalid ${flag} "${text}": expected a number of seconds from ${minimum} to 86400, ` +
-          "e.g. 5 or 0.5",
+        `invalid ${flag} "${text}": expected a duration from ${formatDuration(minimumMs)} to ` +
+          `${formatDuration(MAX_DURATION_MS)} such as 500ms, 5s or 2m (a plain number is seconds)`,
       );
     }
-    return Math.round(seconds * 1000);
+    return ms;
   };
 }
+
+/**
+ * Parses `--in DIR`: the folder's real path (links resolved, as the OS reports working folders),
+ * or a usage error when it does not exist or is not a folder.
+ *
+ * @example
+ * ```ts
+ * parseFolder("."); // "/home/dev/shop/api"
+ * parseFolder("nope"); // throws: invalid --in "nope": no such folder
+ * ```
+ */
+export function parseFolder(text: string): string {
+  let path: string;
+  try {
+    path = Deno.realPathSync(text);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such folder" : "cannot be read";
+    throw new UsageError(`invalid --in "${text}": ${why}; expected an existing folder`);
+  }
+  if (!Deno.statSync(path).isDirectory) {
+    throw new UsageError(`invalid --in "${text}": not a folder; expected an existing folder`);
+  }
+  return path;
+}
+
+/** `--in DIR`, for every command that finds holders: only those working in DIR or below it. */
+export const IN_FOLDER_FLAG = {
+  kind: "parsed",
+  parse: parseFolder,
+  optional: true,
+  placeholder: "DIR",
+  brief: "Only processes whose working folder is DIR or below it",
+} as const;
 
 /** A boolean flag with no `--no-` twin (portctl's flags are all opt-in switches). */
 export function switchFlag(brief: string) {

@@ -5,31 +5,26 @@
  * @module
  */
 
+import { splitByFolder } from "../core/folder.ts";
 import { lookupHolders, withManagers } from "../core/lookup.ts";
 import { type PortTarget, socketMatches } from "../core/target.ts";
 import { loadBackend } from "../platform/mod.ts";
-import { holderJson, renderHolders } from "../output/holders.ts";
 import type { WhoFlags } from "./commands.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { reportNothingHeld } from "./nothing_held.ts";
+import { reportUnmatched } from "./nothing_held.ts";
+import { printHolders } from "./print_holders.ts";
 
 /** Runs `portctl who` with parsed flags and targets. */
 export async function runWho(this: CliContext, flags: WhoFlags, ...targets: PortTarget[]) {
   const backend = await loadBackend();
   const options = { allStates: flags.allStates ?? false };
-  const rows = await withManagers(
-    backend,
-    lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
-      listeningTcpOnly: !options.allStates,
-    }),
-  );
-  if (flags.json) {
-    this.process.stdout.write(JSON.stringify(rows.map(holderJson), null, 2) + "\n");
-  } else if (rows.length > 0) {
-    this.process.stdout.write(renderHolders(rows, this));
-  } else {
-    reportNothingHeld(backend, targets, this);
-  }
+  const found = lookupHolders(backend, (socket) => socketMatches(socket, targets, options), {
+    listeningTcpOnly: !options.allStates,
+  });
+  const { inside, outside } = splitByFolder(found, flags.in ?? null);
+  const rows = await withManagers(backend, inside);
+  if (flags.json || rows.length > 0) printHolders(this, { ...flags, rows });
+  else reportUnmatched(this, { backend, targets, folder: flags.in ?? null, outside });
   this.exit = rows.length > 0 ? ExitCode.Ok : ExitCode.NothingMatched;
 }

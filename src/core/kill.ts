@@ -24,6 +24,7 @@ import type {
   ManagerSummary,
   SocketSummary,
 } from "./hooks.ts";
+import { splitByFolder } from "./folder.ts";
 import { lookupHolders, type SocketHolder, withManagers } from "./lookup.ts";
 import {
   findRespawns,
@@ -63,6 +64,8 @@ export interface KillOptions {
   readonly timeoutMs: number;
   readonly dryRun: boolean;
   readonly hooks: KillHooks;
+  /** `--in DIR`: only processes whose working folder is this or below it; null for all. */
+  readonly folder?: string | null;
 }
 
 /** What happened to one matched process (or one socket whose holder cannot be seen). */
@@ -88,6 +91,8 @@ export interface KillResult {
   readonly reports: readonly ProcessKillReport[];
   /** Empty unless a supervisor (or anyone) took a target port again. */
   readonly respawns: readonly RespawnReport[];
+  /** Holders of a target port outside `folder`, left alone (none without a folder). */
+  readonly outside: readonly SocketHolder[];
 }
 
 /** After SIGKILL a process is gone as soon as the kernel reaps it; this bounds odd cases (D state). */
@@ -418,10 +423,13 @@ export async function killPort(
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
   const query = { listeningTcpOnly: !options.allStates };
-  const rows = await withManagers(backend, lookupHolders(backend, match, query));
-  const { processes, hidden } = groupByProcess(rows);
+  const { inside, outside } = splitByFolder(
+    lookupHolders(backend, match, query),
+    options.folder ?? null,
+  );
+  const { processes, hidden } = groupByProcess(await withManagers(backend, inside));
   if (processes.length === 0 && hidden.length === 0) {
-    return { matched: false, reports: [], respawns: [] };
+    return { matched: false, reports: [], respawns: [], outside };
   }
   // Parents, and their children, are read before the kill: afterwards an orphan's ppid is 1.
   const parents = backend.describeProcesses(
@@ -439,19 +447,22 @@ export async function killPort(
   const ended = await Promise.all(processes.map((p) => endProcess(p, run)));
   const reports = [...ended, ...hidden.map(hiddenReport)];
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
-    return { matched: true, reports, respawns: [] };
+    return { matched: true, reports, respawns: [], outside };
   }
-  const survivors = new Set(
-    ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
-  );
+  // Holders outside the folder were left alone: still there afterwards, they are no restart.
+  const left = groupByProcess(outside);
+  const survivors = new Set([
+    ...ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
+    ...left.processes.map((p) => p.info.pid),
+  ]);
   const respawns = await findRespawns(backend, {
     match,
     query,
     survivors,
-    hiddenSockets: new Set(hidden.map(({ socket }) => socketKey(socket))),
+    hiddenSockets: new Set([...hidden, ...left.hidden].map(({ socket }) => socketKey(socket))),
     restarts: restarts.filter((_, i) => ended[i].outcome === "ended"),
   });
-  return { matched: true, reports, respawns };
+  return { matched: true, reports, respawns, outside };
 }
 
 /** True when every matched process is gone and no target port is held again. */

@@ -9,16 +9,12 @@ import type { RespawnReport } from "../core/respawn.ts";
 import type { HookProcess, SocketSummary } from "../core/hooks.ts";
 import { formatEndpoint, formatProtocol } from "./holders.ts";
 import { printable } from "./printable.ts";
+import { folderLabel } from "./process_labels.ts";
 import type { Styler } from "./style.ts";
 
 /** One process in `kill --json`: its fields (null when it cannot be seen), then the report's. */
 export type KillReportJson =
-  & {
-    readonly pid: number | null;
-    readonly name: string | null;
-    readonly user: string | null;
-    readonly command: string | null;
-  }
+  & { readonly [Field in keyof HookProcess]: HookProcess[Field] | null }
   & Omit<ProcessKillReport, "process">;
 
 /**
@@ -33,14 +29,15 @@ export interface RespawnJson extends Omit<KillReportJson, "outcome"> {
 }
 
 /** A process's fields in `kill --json`, all null when it cannot be seen. */
-function processJson(
-  process: HookProcess | null,
-): Pick<KillReportJson, "pid" | "name" | "user" | "command"> {
+function processJson(process: HookProcess | null): Pick<KillReportJson, keyof HookProcess> {
   return {
     pid: process?.pid ?? null,
     name: process?.name ?? null,
     user: process?.user ?? null,
     command: process?.command ?? null,
+    cwd: process?.cwd ?? null,
+    startedAt: process?.startedAt ?? null,
+    exe: process?.exe ?? null,
   };
 }
 
@@ -91,10 +88,20 @@ export function describeSockets(sockets: readonly SocketSummary[]): string {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The line for one process, e.g. `ended 4242 node (tcp :3000) by SIGTERM in 0.12 s`. */
-export function killLine(report: ProcessKillReport, style: Styler): string {
+/**
+ * The line for one process, e.g. `ended 4242 node (tcp :3000) by SIGTERM in 0.12 s`; with
+ * `folder` (its label, when another process in the run has the same name),
+ * `ended 4242 node in ~/shop/api (tcp :3000) by SIGTERM in 0.12 s`.
+ */
+export function killLine(
+  report: ProcessKillReport,
+  { style, folder = null }: { readonly style: Styler; readonly folder?: string | null },
+): string {
+  const where = folder === null ? "" : ` in ${printable(folder)}`;
   const who = report.process
-    ? `${report.process.pid} ${printable(report.process.name)} (${describeSockets(report.sockets)})`
+    ? `${report.process.pid} ${printable(report.process.name)}${where} (${
+      describeSockets(report.sockets)
+    })`
     : report.sockets.map((s) =>
       `${formatProtocol(s.protocol, s.family)} ${formatEndpoint(s.address, s.port)}`
     ).join(", ");
@@ -135,4 +142,26 @@ export function respawnLine(respawn: RespawnReport, style: Styler): string {
     : "";
   return `${style.red("held again")} ${where} by ${holder}${parent}: ` +
     printable(respawnMessage(respawn));
+}
+
+/**
+ * Every line `kill` prints: one per process, then one per restart. Processes that share a name
+ * (five `node` servers) are told apart by their folder.
+ */
+export function killLines(
+  result: KillResult,
+  { style, home }: { readonly style: Styler; readonly home: string | null },
+): string[] {
+  const names = result.reports.flatMap((report) => report.process ? [report.process.name] : []);
+  const shared = new Set(names.filter((name, i) => names.indexOf(name) !== i));
+  const folderOf = (process: HookProcess | null) =>
+    process && shared.has(process.name)
+      ? (process.cwd === null ? "an unknown folder" : folderLabel(process.cwd, home))
+      : null;
+  return [
+    ...result.reports.map((report) =>
+      killLine(report, { style, folder: folderOf(report.process) })
+    ),
+    ...result.respawns.map((respawn) => respawnLine(respawn, style)),
+  ];
 }

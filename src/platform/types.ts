@@ -78,6 +78,17 @@ export interface HeldSocket {
   readonly holders: Holders;
 }
 
+/** Where a process works: its current directory, as the OS reports it. */
+export interface WorkingFolder {
+  /** Absolute path: `/home/dev/shop/api`, `C:\Users\dev\shop\api`. */
+  readonly path: string;
+  /**
+   * True when the folder was removed after the process entered it (Linux says so: the link reads
+   * `<path> (deleted)`); `path` is where it was.
+   */
+  readonly deleted: boolean;
+}
+
 /** Facts about one process. */
 export interface ProcessInfo {
   readonly pid: number;
@@ -94,6 +105,19 @@ export interface ProcessInfo {
    * process from a later one that reuses the PID.
    */
   readonly startTime: string;
+  /**
+   * The working folder: which project or checkout a server runs in, what tells five identical
+   * `node server.js` apart (FOLDER, `--in`). Null when it cannot be read (another user's process
+   * without root, a protected process): never an error.
+   */
+  readonly cwd: WorkingFolder | null;
+  /** When the process started, in milliseconds since the Unix epoch (AGE), or null when unknown. */
+  readonly startedAtMs: number | null;
+  /**
+   * The executable's path: the real program behind a generic or renamed name (`node`,
+   * `MainThread`, `java`), or null when it cannot be read.
+   */
+  readonly exe: string | null;
 }
 
 /** What keeps a process running, or owns it. */

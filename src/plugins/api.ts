@@ -88,6 +88,16 @@ export interface PluginProcess {
   readonly user: string | null;
   /** Full command line (or the executable path where the command line is not readable). */
   readonly command: string;
+  /**
+   * Working folder (`/home/dev/shop/api`): which project the process runs in. Ends in
+   * ` (deleted)` when the folder was removed after the process entered it (Linux); null when it
+   * cannot be read (another user's process without root).
+   */
+  readonly cwd: string | null;
+  /** When the process started, ISO 8601 in UTC (`2026-05-20T16:00:00.123Z`), or null. */
+  readonly startedAt: string | null;
+  /** The executable's path (the real program behind `node` or `MainThread`), or null. */
+  readonly exe: string | null;
 }
 
 /** One socket of the process that matched the target. */

@@ -64,6 +64,9 @@ async function setUp(shell: Shell): Promise<{ dir: string; script: string; path:
     }\\n'; exit 0; fi\nexit 1\n`,
   );
   await Deno.chmod(`${dir}/bin/portctl`, 0o755);
+  // For --in: a folder, and a file beside it that a folder's completion leaves out.
+  await Deno.mkdir(`${dir}/shop/api`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/shop-notes.txt`, "");
   return { dir, script, path: `${dir}/bin:${Deno.env.get("PATH") ?? ""}` };
 }
 
@@ -123,6 +126,9 @@ Deno.test("the tree has what users asked for: plugins list --json, --plugin, eve
   assertEquals(spellings(tree, at("who")!), ["who", "find"]);
   assertEquals(spellings(tree, at("plugins list")!), ["plugins list", "plugins ls"]);
   assertEquals(at("kill")!.positional, { kind: "ports" });
+  for (const command of ["kill", "who", "list"]) {
+    assertEquals(at(command)!.flags.find((f) => f.name === "in")?.value, { kind: "folders" });
+  }
   assertEquals(at("completions")!.positional, { kind: "words", words: [...SHELLS] });
   assert(
     at("kill")!.flags.find((f) => f.name === "signal")?.value?.kind === "words",
@@ -151,6 +157,7 @@ Deno.test("every shell's script names every command, alias, subcommand and flag"
  */
 function expectedCases(
   shell: "bash" | "fish",
+  dir: string,
 ): [words: string[], partial: string, offered: string[]][] {
   const cases: [string[], string, string[]][] = [];
   for (const node of nodes) {
@@ -177,6 +184,10 @@ function expectedCases(
   // Flags before the targets, and a value flag with nothing to offer.
   cases.push([["kill", "--dry-run"], "30", ["3000", "3001"]]);
   cases.push([["kill", "--timeout"], "", []]);
+  // --in offers folders only (fish writes them with a trailing slash).
+  for (const command of ["kill", "who", "list"]) {
+    cases.push([[command, "--in"], `${dir}/sho`, [`${dir}/shop${shell === "fish" ? "/" : ""}`]]);
+  }
   return cases;
 }
 
@@ -189,7 +200,7 @@ Deno.test({
     try {
       const syntax = await run("bash", ["-n", script]);
       assertEquals(syntax.code, 0, syntax.stderr);
-      const cases = expectedCases("bash");
+      const cases = expectedCases("bash", dir);
       const probe = cases.map(([words, partial]) => {
         const all = ["portctl", ...words, partial];
         return `COMP_WORDS=(${all.map((w) => `'${w}'`).join(" ")}); ` +
@@ -240,7 +251,7 @@ Deno.test({
     try {
       const syntax = await run("fish", ["--no-execute", script]);
       assertEquals(syntax.code, 0, syntax.stderr);
-      const cases = expectedCases("fish");
+      const cases = expectedCases("fish", dir);
       const probe = cases.map(([words, partial]) =>
         `echo (complete -C'${["portctl", ...words, partial].join(" ")}' | ` +
         `string split -f1 \\t | sort | string join ' ')`

@@ -141,6 +141,28 @@ macTest("describeProcesses: name, parent, user, command line and start time", as
   });
 });
 
+macTest("describeProcesses: working folder, program and start time of a listener", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "portctl-cwd-" });
+  const before = Date.now();
+  const holder = await startDenoListener(["tcp:127.0.0.1"], { cwd: folder });
+  const after = Date.now();
+  try {
+    const info = backend.describeProcesses([holder.pid]).get(holder.pid);
+    assert(info);
+    // /var/folders is /private/var/folders: the kernel gives the real path.
+    assertEquals(info.cwd, { path: await Deno.realPath(folder), deleted: false });
+    assertEquals(info.exe, await Deno.realPath(Deno.execPath()));
+    const started = info.startedAtMs ?? 0;
+    assert(
+      started >= before - 1000 && started <= after + 1000,
+      `${started} in ${before}..${after}`,
+    );
+  } finally {
+    await holder.stop();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
 macTest("openProcess: SIGTERM ends the listener and frees the port", async () => {
   await withHolder(["tcp:127.0.0.1"], async (holder) => {
     const info = backend.describeProcesses([holder.pid]).get(holder.pid);

@@ -80,6 +80,9 @@ ffiTest("darwin FFI: every binding marshals through a real dlopen", (path) => {
     assertEquals(native.procArgs(1), { ok: false, errno: 22 });
     assertEquals(native.pidPath(4242), "/usr/local/bin/node");
     assertEquals(native.pidPath(77), null);
+    assertEquals(native.workingFolder(4242), "/Users/dev/shop/api");
+    assertEquals(native.workingFolder(1), null); // EPERM: another user's
+    assertEquals(native.workingFolder(77), null); // ESRCH
 
     assertEquals(native.userName(501), "dev");
     assertEquals(native.userName(0), "root");
@@ -121,6 +124,11 @@ ffiTest("darwin FFI: the backend end to end on the stand-in", (path) => {
     const described = backend.describeProcesses([4242, 1, 9]);
     assertEquals(described.get(4242)?.command, "node server.js");
     assertEquals(described.get(1)?.command, "/sbin/launchd");
+    assertEquals(described.get(4242)?.cwd, { path: "/Users/dev/shop/api", deleted: false });
+    assertEquals(described.get(4242)?.startedAtMs, 1716220000000);
+    assertEquals(described.get(4242)?.exe, "/usr/local/bin/node");
+    assertEquals(described.get(1)?.cwd, null);
+    assertEquals(described.get(1)?.startedAtMs, 1700000000000);
     assertEquals(described.has(9), false);
 
     const node = backend.openProcess(described.get(4242)!);

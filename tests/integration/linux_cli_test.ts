@@ -51,6 +51,9 @@ interface HolderRow {
   name: string | null;
   user: string | null;
   command: string | null;
+  cwd: string | null;
+  startedAt: string | null;
+  exe: string | null;
 }
 
 interface KillRow {
@@ -68,11 +71,15 @@ linuxTest("who finds a TCP v4 listener, with name, user and command", async () =
     const run = await portctl(["who", String(listener.port)], { env });
     assertEquals(run.code, 0, run.stderr);
     const [header, row] = run.stdout.trimEnd().split("\n");
-    assertMatch(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
+    assertMatch(
+      header,
+      /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+AGE\s+FOLDER\s+COMMAND$/,
+    );
     assertMatch(
       row,
       new RegExp(
-        `^tcp\\s+127\\.0\\.0\\.1:${listener.port}\\s+LISTEN\\s+${listener.pid}\\s+${me}\\s+deno\\s+.*listener\\.ts`,
+        `^tcp\\s+127\\.0\\.0\\.1:${listener.port}\\s+LISTEN\\s+${listener.pid}\\s+${me}\\s+deno\\s+` +
+          `\\d+s\\s+${RegExp.escape(Deno.cwd())}\\s+.*listener\\.ts`,
       ),
     );
   });
@@ -84,7 +91,7 @@ linuxTest("who --json has the contract's fields; find is an alias", async () => 
     assertEquals(run.code, 0, run.stderr);
     const rows = JSON.parse(run.stdout) as HolderRow[];
     assertEquals(rows.length, 1);
-    const { command, ...rest } = rows[0];
+    const { command, startedAt, ...rest } = rows[0];
     assertEquals(
       rest,
       {
@@ -96,11 +103,14 @@ linuxTest("who --json has the contract's fields; find is an alias", async () => 
         pid: listener.pid,
         name: "deno",
         user: me,
+        cwd: Deno.realPathSync(Deno.cwd()),
+        exe: Deno.realPathSync(Deno.execPath()),
         manager: null,
         note: null,
       } as unknown as typeof rest,
     );
     assertMatch(command!, /listener\.ts tcp:127\.0\.0\.1$/);
+    assertMatch(startedAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
 
@@ -191,9 +201,15 @@ linuxTest(
     await withHolders(
       [() => startDenoListener(["tcp:127.0.0.1", "--ignore-term"])],
       async ([h]) => {
-        const term = await portctl(["kill", String(h.port), "--term", "--timeout", "0.3"], { env });
+        // A duration with a unit: 300ms is what it waits, as the line says.
+        const term = await portctl(["kill", String(h.port), "--term", "--timeout", "300ms"], {
+          env,
+        });
         assertEquals(term.code, 3, term.stdout + term.stderr);
-        assertMatch(term.stdout, new RegExp(`^still running ${h.pid} deno \\(tcp :${h.port}\\)`));
+        assertMatch(
+          term.stdout,
+          new RegExp(`^still running ${h.pid} deno \\(tcp :${h.port}\\): still running 0.3 s `),
+        );
         assert(isRunning(h.pid), "--term must not escalate");
         const kill = await portctl(["kill", String(h.port), "--timeout", "0.3", "--json"], { env });
         assertEquals(kill.code, 0, kill.stdout + kill.stderr);
@@ -530,7 +546,15 @@ Deno.test({
         [["who"], /missing target/],
         [["kill", good, "--bogus"], /unknown flag "--bogus"/],
         [["kill", good, "--timeout", "soon"], /invalid --timeout "soon"/],
-        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1": expected a number of seconds/],
+        [["kill", good, "--timeout", "-1"], /invalid --timeout "-1": expected a duration from 0s/],
+        [["kill", good, "--timeout", "5x"], /invalid --timeout "5x": .*such as 500ms, 5s or 2m/],
+        [["kill", good, "--timeout", "2 m"], /invalid --timeout "2 m"/],
+        [["kill", good, "--timeout", "25h"], /invalid --timeout "25h": .* to 24h/],
+        [["kill", good, "--timeout", "1ms5"], /invalid --timeout "1ms5"/],
+        [
+          ["kill", good, "--plugin-timeout", "50ms"],
+          /invalid --plugin-timeout "50ms": .*from 100ms/,
+        ],
         [["kill", good, "--timeout"], /--timeout needs a value/],
         [["kill", good, "--signal="], /"--signal=" is neither a target nor a flag with a value/],
         [["kill", good, "--signal", "", "--term"], /--term and --signal cannot be combined/],
@@ -600,10 +624,14 @@ Deno.test({
         "--json",
         "--all-states",
         "--no-fail",
+        "--in DIR",
+        "--timeout DURATION",
       ]
     ) {
       assert(kill.includes(flag), `kill --help lists ${flag}`);
     }
+    const who = (await portctl(["who", "--help"], { env })).stdout;
+    for (const flag of ["--wide", "--in DIR"]) assert(who.includes(flag), `who --help: ${flag}`);
     const version = await portctl(["--version"], { env });
     assertMatch(version.stdout, /^portctl \d+\.\d+\.\d+ \(x86_64|aarch64/);
   },

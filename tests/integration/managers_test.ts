@@ -130,7 +130,7 @@ Deno.test({
       const table = await portctl(["who", String(c.port)], { env });
       assertMatch(
         table.stdout,
-        /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+MANAGER\s+COMMAND/,
+        /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+MANAGER\s+AGE\s+FOLDER\s+COMMAND/,
       );
       assertIncludes(table.stdout, `docker:${c.name}`);
 

@@ -22,14 +22,22 @@ export interface Holder {
   stop(): Promise<void>;
 }
 
+/** How a holder is started: as another user (root only), in another working folder. */
+export interface HolderOptions {
+  readonly user?: string;
+  /** The holder's working folder (default: the test's). */
+  readonly cwd?: string;
+}
+
 async function startHolder(
   command: string,
   args: string[],
-  options: { user?: string } = {},
+  options: HolderOptions = {},
 ): Promise<Holder> {
   const argv = options.user ? ["-u", options.user, "--", command, ...args] : args;
   const child = new Deno.Command(options.user ? "runuser" : command, {
     args: argv,
+    cwd: options.cwd,
     stdout: "piped",
     stderr: "inherit",
     stdin: "null",
@@ -70,14 +78,17 @@ function killIfOurs(pid: number): void {
 }
 
 /** Starts `tests/support/listener.ts` in a child Deno: `tcp:127.0.0.1`, `udp:::1`, ... */
-export function startDenoListener(args: string[]): Promise<Holder> {
+export function startDenoListener(
+  args: string[],
+  options: { readonly cwd?: string } = {},
+): Promise<Holder> {
   return startHolder(Deno.execPath(), [
     "run",
     "--allow-net",
     "--unstable-net",
     `${ROOT}tests/support/listener.ts`,
     ...args,
-  ]);
+  ], options);
 }
 
 /** Removes a temp folder when the test process ends (a test may have removed it already). */
@@ -98,7 +109,7 @@ let readableRoot: string | undefined;
  * folder every user can read. The checkout itself may sit in a folder only its owner can enter
  * (a `mktemp -d`, a home directory), where `runuser -u nobody` could not read a file of it.
  */
-function rootReadableBy(user: string | undefined): string {
+export function rootReadableBy(user: string | undefined): string {
   if (!user) return ROOT;
   if (!readableRoot) {
     const copy = Deno.makeTempDirSync({ prefix: "portctl-shared-" });
@@ -125,10 +136,7 @@ export function envFor(user: string): Record<string, string> {
 }
 
 /** Starts `tests/support/holder.py` (reuseport, forked workers, supervisor, churn). */
-export function startPythonHolder(
-  args: string[],
-  options: { user?: string } = {},
-): Promise<Holder> {
+export function startPythonHolder(args: string[], options: HolderOptions = {}): Promise<Holder> {
   const holder = `${rootReadableBy(options.user)}tests/support/holder.py`;
   return startHolder(PYTHON, [holder, ...args], options);
 }

@@ -21,7 +21,7 @@ function pretendMac(): FakeMac {
   const mac = new FakeMac();
   mac.tables = { tcp: darwinFixture("pcblist_tcp"), udp: darwinFixture("pcblist_udp") };
   const listener = darwinFixture("socket_tcp4_listen"); // generation 0x1234, like the table row
-  mac.add({ pid: 1, ppid: 0, uid: 0, name: "launchd", start: [1700000000n, 1] });
+  mac.add({ pid: 1, ppid: 0, uid: 0, name: "launchd", start: [1700000000n, 1], cwd: "/" });
   mac.add({
     pid: 4242,
     ppid: 1,
@@ -30,6 +30,7 @@ function pretendMac(): FakeMac {
     start: [1716220000n, 42],
     args: ["node", "server.js", "--port=8080"],
     path: "/usr/local/bin/node",
+    cwd: "/Users/dev/shop/api",
     fds: [{ fd: 0 }, { fd: 3, socket: listener }, { fd: 4, socket: darwinFixture("socket_unix") }],
   });
   mac.add({
@@ -159,6 +160,9 @@ Deno.test("darwin backend: describes own processes fully and others from what an
     user: "dev",
     command: "node server.js --port=8080",
     startTime: "1716220000.000042",
+    cwd: { path: "/Users/dev/shop/api", deleted: false },
+    startedAtMs: 1716220000000,
+    exe: "/usr/local/bin/node",
   });
   assertEquals(found.get(1), {
     pid: 1,
@@ -167,13 +171,23 @@ Deno.test("darwin backend: describes own processes fully and others from what an
     user: "root",
     command: "launchd",
     startTime: "1700000000.000001",
+    // Another user's working folder needs root (EPERM); the start time anyone may read.
+    cwd: null,
+    startedAtMs: 1700000000000,
+    exe: null,
   });
+  mac.euid = 0;
+  const asRoot = createBackend({ openLibrary: () => mac.symbols() }).describeProcesses([1]);
+  assertEquals(asRoot.get(1)?.cwd, { path: "/", deleted: false });
 });
 
 Deno.test("darwin backend: the command falls back to the executable path", () => {
   const mac = pretendMac();
   const backend = createBackend({ openLibrary: () => mac.symbols() });
-  assertEquals(backend.describeProcesses([4243]).get(4243)?.command, "/usr/local/bin/node");
+  const worker = backend.describeProcesses([4243]).get(4243);
+  assertEquals(worker?.command, "/usr/local/bin/node");
+  assertEquals(worker?.cwd, null, "no working folder (the kernel left it empty)");
+  assertEquals(worker?.startedAtMs, 1716220001000);
 });
 
 Deno.test("darwin backend: signals only the same process instance", async () => {

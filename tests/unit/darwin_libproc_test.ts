@@ -22,6 +22,11 @@ import {
   startTimeToken,
 } from "../../src/platform/darwin/proc_info.ts";
 import { tcpStateName } from "../../src/platform/darwin/inet.ts";
+import {
+  decodeWorkingFolder,
+  PROC_VNODEPATHINFO,
+  startTimeTokenToMs,
+} from "../../src/platform/darwin/proc_where.ts";
 
 Deno.test("darwin layouts: struct sizes match the compiled XNU structs", () => {
   // sizeof(struct socket_fdinfo) = 792, sizeof(struct proc_bsdinfo) = 136 on LP64 macOS.
@@ -204,4 +209,26 @@ Deno.test("decodeProcArgs: argv without the exec path or the environment", () =>
 Deno.test("startTimeToken: microseconds are zero-padded so tokens compare as text", () => {
   assertEquals(startTimeToken(12n, 5), "12.000005");
   assertEquals(startTimeToken(12n, 999999), "12.999999");
+});
+
+Deno.test("decodeWorkingFolder: the working folder of a compiled proc_vnodepathinfo", () => {
+  const bytes = darwinFixture("vnodepathinfo");
+  assertEquals(bytes.byteLength, COMPILED.vnodePathInfoSize);
+  assertEquals(PROC_VNODEPATHINFO.size, COMPILED.vnodePathInfoSize);
+  assertEquals(PROC_VNODEPATHINFO.workingFolderPath, COMPILED.workingFolderPath);
+  assertEquals(decodeWorkingFolder(bytes), "/Users/dev/shop/api");
+  // The root folder ("/") follows at the compiler's offset, and is not the working folder.
+  assertEquals(String.fromCharCode(bytes[COMPILED.rootFolderPath]), "/");
+  const emptied = bytes.slice();
+  emptied.fill(0, COMPILED.workingFolderPath, COMPILED.workingFolderPath + 1024);
+  assertEquals(decodeWorkingFolder(emptied), null);
+  assertThrows(() => decodeWorkingFolder(bytes.subarray(0, 2000)), RangeError);
+});
+
+Deno.test("startTimeTokenToMs: seconds.microseconds as milliseconds since the epoch", () => {
+  const token = decodeBsdInfo(darwinFixture("bsdinfo")).startTime;
+  assertEquals(startTimeTokenToMs(token), 1716220000000);
+  assertEquals(startTimeTokenToMs(startTimeToken(1716220000n, 999_999)), 1716220000999);
+  assertEquals(startTimeTokenToMs(""), null);
+  assertEquals(startTimeTokenToMs("116444736000000000"), null);
 });

@@ -5,7 +5,13 @@
 
 import { assert, assertEquals } from "../support/assert.ts";
 import { decodeAddress, parseProcNet } from "../../src/platform/linux/procfs_net.ts";
-import { parseCmdline, parseStat } from "../../src/platform/linux/procfs_process.ts";
+import {
+  parseCmdline,
+  parseCwdLink,
+  parseStat,
+  readProcessInfo,
+} from "../../src/platform/linux/procfs_process.ts";
+import { parseBootTime, parseClockTicks } from "../../src/platform/linux/start_clock.ts";
 import { parsePasswd } from "../../src/platform/accounts.ts";
 
 const fixtures = new URL("../fixtures/linux/", import.meta.url);
@@ -98,4 +104,64 @@ Deno.test("cmdline is NUL-separated; passwd maps uids to names", () => {
     "root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534::/:/bin/false\n",
   );
   assertEquals([users.get(0), users.get(65534), users.get(5)], ["root", "nobody", undefined]);
+});
+
+Deno.test("cwd links: a folder removed since is marked by the kernel and kept by its path", () => {
+  assertEquals(parseCwdLink("/home/dev/shop/api"), { path: "/home/dev/shop/api", deleted: false });
+  assertEquals(parseCwdLink("/tmp/x (deleted)"), { path: "/tmp/x", deleted: true });
+  assertEquals(parseCwdLink("/"), { path: "/", deleted: false });
+});
+
+Deno.test("start clock: btime from /proc/stat, AT_CLKTCK from the auxiliary vector", () => {
+  // The head and tail of a real /proc/stat (Debian 12, 2 CPUs).
+  const procStat =
+    "cpu  4705 0 2335 1089426 274 0 62 0 0 0\ncpu0 2360 0 1161 544670 137 0 44 0 0 0\n" +
+    "intr 1180457 0 9 0\nctxt 2270381\nbtime 1796415856\nprocesses 10953\nprocs_running 1\n";
+  assertEquals(parseBootTime(procStat), 1796415856);
+  assertEquals(parseBootTime("cpu 1 2 3\n"), null);
+  // (type, value) pairs of 64-bit words: AT_PAGESZ 4096, AT_CLKTCK 250, AT_NULL.
+  const words = new BigUint64Array([6n, 4096n, 17n, 250n, 0n, 0n]);
+  assertEquals(parseClockTicks(new Uint8Array(words.buffer)), 250);
+  assertEquals(
+    parseClockTicks(new Uint8Array(new BigUint64Array([6n, 4096n, 0n, 0n]).buffer)),
+    null,
+  );
+  assertEquals(parseClockTicks(new Uint8Array(3)), null);
+});
+
+Deno.test({
+  name: "a live process: its folder, program and start time, right within a second",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const folder = Deno.makeTempDirSync({ prefix: "portctl-cwd-" });
+    const before = Date.now();
+    const child = new Deno.Command("/usr/bin/sleep", { args: ["30"], cwd: folder }).spawn();
+    const after = Date.now();
+    try {
+      const info = readProcessInfo(child.pid)!;
+      const real = Deno.realPathSync(folder);
+      assertEquals(info.cwd, { path: real, deleted: false });
+      assertEquals(info.exe, "/usr/bin/sleep");
+      // Independently of portctl's reading: field 22 of stat, btime, and getconf's tick rate.
+      const ticks = Number(
+        Deno.readTextFileSync(`/proc/${child.pid}/stat`).split(") ")[1].split(" ")[19],
+      );
+      const boot = Number(/^btime (\d+)$/m.exec(Deno.readTextFileSync("/proc/stat"))![1]);
+      const hz = Number(new TextDecoder().decode(
+        new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync().stdout,
+      ));
+      assertEquals(info.startedAtMs, boot * 1000 + Math.round(ticks * 1000 / hz));
+      // btime is whole seconds: the start is at most a second early, never late.
+      assert(
+        info.startedAtMs! >= before - 1000 && info.startedAtMs! <= after,
+        `started ${info.startedAtMs}, spawned between ${before} and ${after}`,
+      );
+
+      Deno.removeSync(folder);
+      assertEquals(readProcessInfo(child.pid)!.cwd, { path: real, deleted: true });
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  },
 });

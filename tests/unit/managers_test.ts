@@ -19,7 +19,7 @@ import type { ProcessInfo, ProcessManager } from "../../src/platform/types.ts";
 import {
   decodeServiceRecords,
   ENUM_SERVICE_STATUS_PROCESSW,
-} from "../../src/platform/windows/tables.ts";
+} from "../../src/platform/windows/service_records.ts";
 
 const PROXY = "/usr/sbin/docker-proxy -proto tcp -host-ip 127.0.0.1 -host-port 32771 " +
   "-container-ip 172.17.0.2 -container-port 8080";
@@ -80,6 +80,9 @@ const process = (name: string, pid = 100): ProcessInfo => ({
   user: "ada",
   command: name,
   startTime: "1",
+  cwd: null,
+  startedAtMs: null,
+  exe: null,
 });
 
 Deno.test("Docker Desktop's and WSL's forwarders: the container behind the port, or why not", () => {

@@ -109,7 +109,13 @@ Deno.test({
   ignore: onWindows,
   async fn() {
     const pg = beforeContext({
-      process: { pid: 9, name: "postgres", user: "pg", command: "postgres" },
+      process: {
+        ...beforeContext().process,
+        pid: 9,
+        name: "postgres",
+        user: "pg",
+        command: "postgres",
+      },
     });
     const node = beforeContext();
     const names = await example("protect.ts", { PORTCTL_PROTECT: " Redis-Server , POSTGRES " });
@@ -221,7 +227,13 @@ Deno.test({
 
 const MANAGED = (kind: string) =>
   beforeContext({
-    process: { pid: 812, name: "nginx", user: "root", command: "nginx: master process" },
+    process: {
+      ...beforeContext().process,
+      pid: 812,
+      name: "nginx",
+      user: "root",
+      command: "nginx: master process",
+    },
     manager: { kind, name: "nginx.service", id: null, stop: "systemctl stop nginx.service" },
   });
 
@@ -259,6 +271,7 @@ Deno.test({
     assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
     // A command line full of JSON-looking text does not confuse it.
     const tricky = {
+      ...beforeContext().process,
       pid: 4242,
       name: "node",
       user: "ada",

@@ -587,7 +587,13 @@ Deno.test({
       const hooks = await hooksFor(dir.path, [file], rec);
       assertEquals(await hooks.beforeKill(beforeContext()), { kind: "proceed" });
       const pg = beforeContext({
-        process: { pid: 7, name: "postgres", user: null, command: "pg" },
+        process: {
+          ...beforeContext().process,
+          pid: 7,
+          name: "postgres",
+          user: null,
+          command: "pg",
+        },
       });
       assertEquals(await hooks.beforeKill(pg), {
         kind: "skip",
@@ -972,7 +978,11 @@ Deno.test({
       const hooks = await hooksFor(dir.path, [file], recorder());
       const decisions = await Promise.all(
         [1, 2, 3].map((pid) =>
-          hooks.beforeKill(beforeContext({ process: { pid, name: "n", user: null, command: "c" } }))
+          hooks.beforeKill(
+            beforeContext({
+              process: { ...beforeContext().process, pid, name: "n", user: null, command: "c" },
+            }),
+          )
         ),
       );
       assertEquals(decisions.map((d) => d.kind), ["skip", "proceed", "skip"]);

@@ -30,7 +30,15 @@ export async function writeFile(
 /** A `beforeKill` context for a made-up process (hooks never signal anything). */
 export function beforeContext(overrides: Partial<BeforeKillContext> = {}): BeforeKillContext {
   return {
-    process: { pid: 4242, name: "node", user: "ada", command: "node server.js" },
+    process: {
+      pid: 4242,
+      name: "node",
+      user: "ada",
+      command: "node server.js",
+      cwd: "/home/ada/shop/api",
+      startedAt: "2026-05-20T16:00:00.123Z",
+      exe: "/usr/bin/node",
+    },
     manager: null,
     sockets: [{ protocol: "tcp", family: 4, address: "127.0.0.1", port: 3000, state: "LISTEN" }],
     signal: "SIGTERM",

@@ -1,14 +1,20 @@
 // Decoders of the Win32 byte layouts, on tables captured from real Windows deno.exe (under Wine,
-// tests/fixtures/windows/capture.ts) and on rows built here from the documented layouts.
+// tests/fixtures/windows/capture.ts and capture_parameters.ts) and on rows built here from the
+// documented layouts.
 // Pure decoding: runs on every OS.
 
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import {
   decodeProcessEntry,
+  decodeRemoteString,
   decodeSocketTable,
   decodeUtf16z,
   fileTimeToken,
+  fileTimeTokenToMs,
+  folderPath,
   type OwnedSocketRow,
+  remoteStringIn,
+  RTL_USER_PROCESS_PARAMETERS_X64,
   type TableKind,
   tcpStateName,
 } from "../../src/platform/windows/tables.ts";
@@ -334,4 +340,42 @@ Deno.test("fileTimeToken joins the two DWORDs of a FILETIME, low first", () => {
   view.setUint32(0, 0x8d8a_b3de, true); // dwLowDateTime
   view.setUint32(4, 0x01dc_5e2b, true); // dwHighDateTime
   assertEquals(fileTimeToken(bytes), ((0x01dc_5e2bn << 32n) | 0x8d8a_b3den).toString());
+});
+
+Deno.test("captured parameters block: the working folder and command line of a listener", () => {
+  const block = readFixture("process_parameters.bin");
+  const capture = JSON.parse(
+    Deno.readTextFileSync(new URL("process_parameters.json", fixtures)),
+  ) as { address: string; cwd: string; command: string[] };
+  const blockAddress = BigInt(capture.address);
+  const layout = RTL_USER_PROCESS_PARAMETERS_X64;
+  assertEquals(new DataView(block.buffer).getUint32(layout.length, true), block.byteLength);
+  const folder = decodeRemoteString(block, layout.currentDirectory);
+  const dosPath = remoteStringIn(block, { blockAddress, string: folder })!;
+  assertEquals(dosPath, `${capture.cwd}\\`, "CurrentDirectory.DosPath ends in a backslash");
+  assertEquals(folderPath(dosPath), capture.cwd, "the listener's own Deno.cwd()");
+  const command = remoteStringIn(block, {
+    blockAddress,
+    string: decodeRemoteString(block, layout.commandLine),
+  });
+  assertEquals(command, capture.command.join(" ")); // no spaces in it: Deno quotes nothing
+  // Characters outside the copied block are read on their own: the decoder says so with null.
+  assertEquals(
+    remoteStringIn(block, { blockAddress: blockAddress + 0x1000n, string: folder }),
+    null,
+  );
+  assertEquals(
+    remoteStringIn(block, { blockAddress: blockAddress - 0x1000n, string: folder }),
+    null,
+  );
+});
+
+Deno.test("working folders as people write them; creation times as epoch milliseconds", () => {
+  assertEquals(folderPath("C:\\shop\\api\\"), "C:\\shop\\api");
+  assertEquals(folderPath("C:\\"), "C:\\");
+  assertEquals(folderPath("\\\\server\\share\\app\\"), "\\\\server\\share\\app");
+  assertEquals(fileTimeTokenToMs("116444736000000000"), 0);
+  // 2024-05-20T16:00:00.123Z in 100 ns ticks since 1601.
+  assertEquals(fileTimeTokenToMs("133606944001234567"), Date.UTC(2024, 4, 20, 16, 0, 0, 123));
+  assertEquals(fileTimeTokenToMs(""), null);
 });

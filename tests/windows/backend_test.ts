@@ -10,15 +10,21 @@ import { readJsonLine } from "../support/children.ts";
 const onWindows = Deno.build.os === "windows";
 const ROOT = new URL("../../", import.meta.url);
 
-async function startListener(kind: string) {
+/** Starts a listener, in `cwd` (default: the repository). */
+async function startListener(kind: string, cwd: string | URL = ROOT) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", "tests/windows/listener.ts", kind],
-    cwd: ROOT,
+    args: ["run", "-A", "--unstable-net", new URL("listener.ts", import.meta.url).href, kind],
+    cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const report = await readJsonLine(child.stdout) as { port: number; pid: number };
+  const report = await readJsonLine(child.stdout) as {
+    port: number;
+    pid: number;
+    cwd: string;
+    exe: string;
+  };
   let exited = false;
   const status = child.status.then(() => exited = true);
   return {
@@ -93,6 +99,36 @@ Deno.test({
 });
 
 Deno.test({
+  name: "backend: the working folder, program and start time of a Windows listener",
+  ignore: !onWindows,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { backend } = await import("../../src/platform/windows/backend.ts");
+    const folder = await Deno.makeTempDir({ prefix: "portctl-cwd-" });
+    const before = Date.now();
+    const listener = await startListener("tcp4", folder);
+    const after = Date.now();
+    try {
+      const info = backend.describeProcesses([listener.pid]).get(listener.pid)!;
+      // The process's own view: Deno.cwd() and Deno.execPath() inside the listener.
+      assertEquals(info.cwd, { path: listener.cwd, deleted: false });
+      assert(listener.cwd.toLowerCase().includes("portctl-cwd-"), listener.cwd);
+      assertEquals(info.exe, listener.exe);
+      const started = info.startedAtMs ?? 0;
+      assert(
+        started >= before - 1000 && started <= after + 1000,
+        `${started} in ${before}..${after}`,
+      );
+      assertEquals(new Date(started).toISOString().length, 24);
+    } finally {
+      await listener.stop();
+      await Deno.remove(folder, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "backend: PIDs 0 and 4 are protected and never opened for ending",
   ignore: !onWindows,
   async fn() {
@@ -107,6 +143,9 @@ Deno.test({
       user: null,
       command: "System",
       startTime: "",
+      cwd: null,
+      startedAtMs: null,
+      exe: null,
     };
     const result = backend.openProcess(system).signal("SIGKILL");
     // Windows: System exists, so "denied"; under Wine there is no PID 4, so "gone".

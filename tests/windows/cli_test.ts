@@ -20,6 +20,9 @@ interface Listener {
   readonly kind: Kind;
   readonly port: number;
   readonly pid: number;
+  /** Its own Deno.cwd() and Deno.execPath(). */
+  readonly cwd: string;
+  readonly exe: string;
   /** True once the listener process has exited. */
   exited(): boolean;
   /** Resolves when it has exited. */
@@ -29,15 +32,26 @@ interface Listener {
 }
 
 async function startListener(kind: Kind, ...flags: string[]): Promise<Listener> {
+  return await startListenerIn(ROOT, kind, ...flags);
+}
+
+/** A listener working in `cwd`. */
+async function startListenerIn(cwd: string | URL, kind: Kind, ...flags: string[]) {
+  const listener = new URL("listener.ts", import.meta.url).href;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", "tests/windows/listener.ts", kind, ...flags],
-    cwd: ROOT,
+    args: ["run", "-A", "--unstable-net", listener, kind, ...flags],
+    cwd,
     env,
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const report = await readJsonLine(child.stdout) as { port: number; pid: number };
+  const report = await readJsonLine(child.stdout) as {
+    port: number;
+    pid: number;
+    cwd: string;
+    exe: string;
+  };
   let hasExited = false;
   const status = child.status.then(() => hasExited = true);
   return {
@@ -144,6 +158,9 @@ interface HolderRow {
   name: string | null;
   user: string | null;
   command: string | null;
+  cwd: string | null;
+  startedAt: string | null;
+  exe: string | null;
   manager: { kind: string; name: string } | null;
   note: string | null;
 }
@@ -166,7 +183,10 @@ windowsTest("who finds TCP v4, TCP v6 and UDP listeners with name, path and user
     const run = await portctl("who", ...listeners.map((l) => String(l.port)));
     assertEquals(run.code, 0, run.stderr);
     const [header, ...rows] = run.stdout.trimEnd().split("\n");
-    assertMatch(header, /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+COMMAND$/);
+    assertMatch(
+      header,
+      /^PROTO\s+ADDRESS:PORT\s+STATE\s+PID\s+USER\s+NAME\s+AGE\s+FOLDER\s+COMMAND$/,
+    );
     assertEquals(rows.length, 4, run.stdout);
     for (const l of listeners) {
       const address = l.kind.endsWith("6") ? `[::1]:${l.port}` : `127.0.0.1:${l.port}`;
@@ -177,7 +197,7 @@ windowsTest("who finds TCP v4, TCP v6 and UDP listeners with name, path and user
         row,
         new RegExp(
           `^${l.kind.slice(0, 3)}6?\\s+${escape(address)}\\s+${state}\\s+${l.pid}\\s+\\S+\\s+` +
-            `deno\\.exe\\s+.*deno\\.exe.*listener\\.ts ${l.kind}$`,
+            `deno\\.exe\\s+\\d+s\\s+${escape(l.cwd)}\\s+.*deno\\.exe.*listener\\.ts ${l.kind}$`,
         ),
       );
     }
@@ -192,7 +212,7 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
     assertEquals(rows.length, 4);
     for (const l of listeners) {
       const row = rows.find((r) => r.port === l.port)!;
-      const { command, user, ...rest } = row;
+      const { command, user, startedAt, ...rest } = row;
       assertEquals(Object.keys(row), [
         "protocol",
         "family",
@@ -203,6 +223,9 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         "name",
         "user",
         "command",
+        "cwd",
+        "startedAt",
+        "exe",
         "manager",
         "note",
       ]);
@@ -214,13 +237,53 @@ windowsTest("who --json matches the Linux shape field for field", async () => {
         state: l.kind.startsWith("tcp") ? "LISTEN" : "UNCONN",
         pid: l.pid,
         name: "deno.exe",
+        cwd: l.cwd,
+        exe: l.exe,
         manager: null,
         note: null,
       });
+      assertMatch(startedAt ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assertMatch(user ?? "", /\S/, "the owner's user name is read from the process token");
       assertMatch(command ?? "", new RegExp(`deno\\.exe.*listener\\.ts ${l.kind}$`));
     }
   });
+});
+
+windowsTest("two listeners in two folders: told apart by FOLDER, and --in ends one", async () => {
+  const folders = [
+    await Deno.makeTempDir({ prefix: "portctl-a-" }),
+    await Deno.makeTempDir({
+      prefix: "portctl-b-",
+    }),
+  ];
+  try {
+    await withListeners(
+      folders.map((folder) => () => startListenerIn(folder, "tcp4")),
+      async ([a, b]) => {
+        const ports = [String(a.port), String(b.port)];
+        const rows = JSON.parse((await portctl("who", ...ports, "--json")).stdout) as HolderRow[];
+        const cwdOf = new Map(rows.map((r) => [r.pid, r.cwd]));
+        assertEquals(cwdOf, new Map([[a.pid, a.cwd], [b.pid, b.cwd]]));
+        assert(a.cwd.includes("portctl-a-") && b.cwd.includes("portctl-b-"), a.cwd + b.cwd);
+        const dry = await portctl("kill", ...ports, "--dry-run");
+        assertMatch(
+          dry.stdout,
+          new RegExp(`would signal ${a.pid} deno\\.exe in ${escape(a.cwd)} `),
+        );
+
+        const kill = await portctl("kill", ...ports, "--in", folders[0], "--kill");
+        assertEquals(kill.code, 0, kill.stdout + kill.stderr);
+        assertMatch(kill.stdout, new RegExp(`^ended ${a.pid} deno\\.exe \\(tcp :${a.port}\\)`));
+        await a.status;
+        assert(!b.exited(), "the listener in the other folder keeps running");
+        const left = await portctl("who", ...ports, "--in", folders[0].toUpperCase());
+        assertEquals(left.code, 1, "Windows folders match in any case");
+        assertMatch(left.stderr, /nothing in .* holds ports .*; 1 other holder does/);
+      },
+    );
+  } finally {
+    for (const folder of folders) await Deno.remove(folder, { recursive: true });
+  }
 });
 
 windowsTest("tcp4:/udp: prefixes pick one family and protocol; a free port exits 1", async () => {

@@ -2,7 +2,7 @@
 //   listener.ts tcp4|tcp6|udp4|udp6|tcp6-dual [--port N] [--any] [--ignore-ctrl-c]
 // Binds loopback (127.0.0.1 or ::1; port 0 = ephemeral), or with --any the wildcard address
 // (0.0.0.0 or ::, IPV6_V6ONLY on: Windows' default, which Deno keeps), prints
-// {"kind","port","pid"} on one line, then serves until ended. tcp6-dual listens on [::] with
+// {"kind","port","pid","cwd","exe"} on one line, then serves until ended. tcp6-dual listens on [::] with
 // IPV6_V6ONLY off, as Node does, through ws2_32 (Deno cannot): a dual-stack socket that holds the
 // IPv4 port too, and that Windows lists only in its IPv6 table. --ignore-ctrl-c installs a SIGINT
 // listener so Ctrl-C does not end it. UDP needs --unstable-net (Deno.listenDatagram).
@@ -23,8 +23,17 @@ if (flags.includes("--ignore-ctrl-c")) Deno.addSignalListener("SIGINT", () => {}
 
 const v6 = kind.endsWith("6");
 const hostname = flags.includes("--any") ? (v6 ? "::" : "0.0.0.0") : (v6 ? "::1" : "127.0.0.1");
+// Its own view of its working folder and program, for tests to compare with what portctl reads.
 const report = (port: number) =>
-  console.log(JSON.stringify({ kind: kind as Kind, port, pid: Deno.pid }));
+  console.log(
+    JSON.stringify({
+      kind: kind as Kind,
+      port,
+      pid: Deno.pid,
+      cwd: Deno.cwd(),
+      exe: Deno.execPath(),
+    }),
+  );
 
 /** Listens on [::]:`port` with IPV6_V6ONLY off through ws2_32; returns the port bound. */
 function listenDualStack(port: number): number {

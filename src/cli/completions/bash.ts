@@ -17,6 +17,8 @@ function reply(value: ValueCompletion): string {
       return `COMPREPLY=($(compgen -W "$(_portctl_ports)" -- "$cur"))`;
     case "files":
       return `COMPREPLY=($(compgen -f -- "$cur"))`;
+    case "folders":
+      return `COMPREPLY=($(compgen -d -- "$cur"))`;
     case "nothing":
       return ":";
   }

@@ -19,6 +19,8 @@ function offer(value: ValueCompletion): string {
       return ` -a '(__portctl_ports)'`;
     case "files":
       return " -F";
+    case "folders":
+      return ` -a '(__fish_complete_directories (commandline -ct))'`;
     case "nothing":
       return "";
   }

@@ -6,7 +6,7 @@
  * What a value completes to comes from its definition too: stricli's `proposeCompletions` (signal
  * names, shell names; {@linkcode proposePorts} stands for the ports listening at the time of the
  * Tab, which the scripts ask `portctl completions ports` for), or, for a flag whose placeholder is
- * `FILE`, the shell's own file names.
+ * `FILE` or `DIR`, the shell's own file or folder names.
  *
  * @module
  */
@@ -20,6 +20,7 @@ export type ValueCompletion =
   | { readonly kind: "nothing" }
   | { readonly kind: "words"; readonly words: readonly string[] }
   | { readonly kind: "files" }
+  | { readonly kind: "folders" }
   | { readonly kind: "ports" };
 
 /** One flag of a command. */
@@ -73,7 +74,8 @@ async function valueCompletion(
   const propose = parameter.proposeCompletions;
   if (propose === proposePorts) return { kind: "ports" };
   if (propose) return { kind: "words", words: [...await propose.call(context, "") as string[]] };
-  return parameter.placeholder === "FILE" ? { kind: "files" } : { kind: "nothing" };
+  if (parameter.placeholder === "FILE") return { kind: "files" };
+  return parameter.placeholder === "DIR" ? { kind: "folders" } : { kind: "nothing" };
 }
 
 /** The parameters of a stricli command, loosely typed: the completions read them, nothing more. */

@@ -21,6 +21,7 @@ function valueEntry(value: ValueCompletion): string {
     case "ports":
       return "@{ Ports = $true }";
     case "files":
+    case "folders": // PowerShell's own path completion offers both
       return "@{ Files = $true }";
     case "nothing":
       return "@{}";

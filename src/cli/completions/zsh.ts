@@ -23,6 +23,8 @@ function action(value: ValueCompletion, message: string): string {
       return `:${message}:(${value.words.join(" ")})`;
     case "files":
       return `:${message}:_files`;
+    case "folders":
+      return `:${message}:_files -/`;
     case "ports":
       return `:${message}:_portctl_ports`;
     case "nothing":

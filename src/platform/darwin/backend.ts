@@ -7,7 +7,8 @@
  *   `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)`), read only when some socket matches. A socket-table
  *   row and an fd are the same socket when protocol and `inp_gencnt` agree.
  * - Processes: `proc_pidinfo(PROC_PIDTBSDINFO)` for parent, uid, name and start time (the identity
- *   re-checked before each `kill(2)`), `sysctl KERN_PROCARGS2` for the command line.
+ *   re-checked before each `kill(2)`), `sysctl KERN_PROCARGS2` for the command line,
+ *   `proc_pidpath` for the program and `proc_pidinfo(PROC_PIDVNODEPATHINFO)` for the working folder.
  *
  * Without root, libproc refuses to list another user's fds (EPERM): such sockets still show up,
  * from the socket table, as held with no visible owner, with the owner's user name.
@@ -25,6 +26,7 @@ import {
   socketFdLocalPort,
   socketFds,
 } from "./proc_info.ts";
+import { startTimeTokenToMs } from "./proc_where.ts";
 import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
@@ -207,9 +209,9 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
       facts = { ...short.value, startTime: start.value.startTime };
     }
     const args = lib.procArgs(pid);
-    const command = args.ok && args.value.length > 0
-      ? args.value.join(" ")
-      : lib.pidPath(pid) ?? facts.name;
+    const exe = lib.pidPath(pid);
+    const command = args.ok && args.value.length > 0 ? args.value.join(" ") : exe ?? facts.name;
+    const cwd = lib.workingFolder(pid);
     return {
       pid,
       ppid: facts.ppid,
@@ -217,6 +219,9 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
       user: lib.userName(facts.uid) ?? String(facts.uid),
       command,
       startTime: facts.startTime,
+      cwd: cwd === null ? null : { path: cwd, deleted: false },
+      startedAtMs: startTimeTokenToMs(facts.startTime),
+      exe,
     };
   };
 

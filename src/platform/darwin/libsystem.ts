@@ -36,6 +36,7 @@ import {
   SOCKET_FDINFO,
   view,
 } from "./proc_info.ts";
+import { decodeWorkingFolder, PROC_PIDVNODEPATHINFO, PROC_VNODEPATHINFO } from "./proc_where.ts";
 
 /** Where libproc and libc live; it resolves from the dyld shared cache, not from disk. */
 export const LIBSYSTEM_PATH = "/usr/lib/libSystem.B.dylib";
@@ -275,6 +276,13 @@ export class LibSystem {
     const length = this.#lib.proc_pidpath(pid, buffer, buffer.byteLength);
     if (length <= 0) return null;
     return cString(buffer, 0, length);
+  }
+
+  /** The working folder of `pid` (same user or root only), or null when it cannot be read. */
+  workingFolder(pid: number): string | null {
+    const buffer = new Uint8Array(PROC_VNODEPATHINFO.size);
+    const written = this.#lib.proc_pidinfo(pid, PROC_PIDVNODEPATHINFO, 0n, buffer, buffer.length);
+    return written < PROC_VNODEPATHINFO.size ? null : decodeWorkingFolder(buffer);
   }
 
   /** `kill(pid, signal)`: ok, or the errno (ESRCH, EPERM). */

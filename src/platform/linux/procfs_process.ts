@@ -1,12 +1,14 @@
 /**
- * Facts about one process from `/proc/<pid>/`: `stat`, `comm`, `cmdline` and the directory's
- * owner. A process can vanish between any two reads; every reader returns null then.
+ * Facts about one process from `/proc/<pid>/`: `stat`, `comm`, `cmdline`, the directory's owner
+ * and the `cwd` and `exe` links. A process can vanish between any two reads; every reader returns
+ * null then.
  *
  * @module
  */
 
-import type { ProcessInfo } from "../types.ts";
+import type { ProcessInfo, WorkingFolder } from "../types.ts";
 import { userName } from "../accounts.ts";
+import { startedAtMs } from "./start_clock.ts";
 
 /** The fields of `/proc/<pid>/stat` portctl uses. */
 export interface ProcStat {
@@ -79,6 +81,30 @@ function readOptional(path: string): string | null {
   }
 }
 
+function readLinkOptional(path: string): string | null {
+  try {
+    return Deno.readLinkSync(path);
+  } catch {
+    return null; // another user's process (EACCES without root), a kernel thread, gone
+  }
+}
+
+/** What the kernel appends to the target of a `cwd` or `exe` link whose file was removed. */
+const DELETED = " (deleted)";
+
+/**
+ * The working folder from the target of `/proc/<pid>/cwd`.
+ *
+ * @example
+ * ```ts
+ * parseCwdLink("/home/dev/shop (deleted)"); // { path: "/home/dev/shop", deleted: true }
+ * ```
+ */
+export function parseCwdLink(target: string): WorkingFolder {
+  const deleted = target.endsWith(DELETED);
+  return { path: deleted ? target.slice(0, -DELETED.length) : target, deleted };
+}
+
 /** Joins a NUL-separated `cmdline` into one line. */
 export function parseCmdline(raw: string): string {
   return raw.replace(/\0+$/, "").replaceAll("\0", " ");
@@ -93,10 +119,11 @@ export function readProcessInfo(pid: number): ProcessInfo | null {
   // threads run on: theirs is the process's. Kernel threads and real zombies have none at all:
   // show the name in brackets, as ps does.
   let cmdline = parseCmdline(readOptional(`/proc/${pid}/cmdline`) ?? "");
-  if (!cmdline && stat.state === "Z") {
-    const [thread] = otherThreads(String(pid));
-    if (thread) cmdline = parseCmdline(readOptional(`/proc/${pid}/task/${thread}/cmdline`) ?? "");
-  }
+  // The files of a zombie leader with live threads (cmdline, cwd, exe) are read through one of them.
+  const [thread] = stat.state === "Z" ? otherThreads(String(pid)) : [];
+  const live = thread ? `/proc/${pid}/task/${thread}` : `/proc/${pid}`;
+  if (!cmdline && thread) cmdline = parseCmdline(readOptional(`${live}/cmdline`) ?? "");
+  const cwd = readLinkOptional(`${live}/cwd`);
   let user: string | null = null;
   try {
     const uid = Deno.statSync(`/proc/${pid}`).uid;
@@ -111,5 +138,8 @@ export function readProcessInfo(pid: number): ProcessInfo | null {
     user,
     command: cmdline || `[${name}]`,
     startTime: stat.startTime,
+    cwd: cwd === null ? null : parseCwdLink(cwd),
+    startedAtMs: startedAtMs(stat.startTime),
+    exe: readLinkOptional(`${live}/exe`),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * ntdll.dll: `NtQueryInformationProcess`, the only way to a process's command line. The library
- * is opened on first use.
+ * ntdll.dll: `NtQueryInformationProcess`, the only way to a process's command line and to its
+ * parameters block (where its working folder is). The library is opened on first use.
  *
  * @module
  */
@@ -19,7 +19,7 @@ const SYMBOLS = {
 /** The ntdll.dll symbols, opened on first call. */
 export const ntdll = openOnFirstUse("ntdll.dll", SYMBOLS);
 
-/** `PROCESSINFOCLASS.ProcessBasicInformation`: gives the PEB address. */
+/** `PROCESSINFOCLASS.ProcessBasicInformation`: gives the PEB address (the way to the parameters). */
 export const PROCESS_BASIC_INFORMATION = 0;
 /** `PROCESSINFOCLASS.ProcessCommandLineInformation` (Windows 8.1+; Wine 10 lacks it). */
 export const PROCESS_COMMAND_LINE_INFORMATION = 60;

@@ -1,7 +1,7 @@
 /**
  * Facts about Windows processes: one Toolhelp snapshot for names and parents, then per process
- * its image path, creation time, owner and command line. Access denied on system processes is
- * normal: whatever can be read is reported, the rest is null.
+ * its image path, creation time, owner, command line and working folder. Access denied on system
+ * processes is normal: whatever can be read is reported, the rest is null.
  *
  * @module
  */
@@ -14,23 +14,20 @@ import {
   isInvalidHandle,
   kernel32,
   lastError,
-  PROCESS_QUERY_INFORMATION,
   PROCESS_QUERY_LIMITED_INFORMATION,
-  PROCESS_VM_READ,
   TH32CS_SNAPPROCESS,
 } from "./kernel32.ts";
-import {
-  ntdll,
-  PROCESS_BASIC_INFORMATION,
-  PROCESS_COMMAND_LINE_INFORMATION,
-  STATUS_SUCCESS,
-} from "./ntdll.ts";
+import { PROCESS_COMMAND_LINE_INFORMATION, STATUS_SUCCESS } from "./ntdll.ts";
+import { queryProcess, readProcessParameters } from "./process_parameters.ts";
 import {
   decodeProcessEntry,
+  decodeRemoteString,
   decodeUtf16z,
   fileTimeToken,
+  fileTimeTokenToMs,
   type ProcessEntry,
   PROCESSENTRY32W,
+  remoteStringIn,
 } from "./tables.ts";
 
 /**
@@ -137,23 +134,8 @@ function lookupAccount(sid: Deno.PointerValue): string | null {
   return domainName ? `${domainName}\\${user}` : user;
 }
 
-/** The command line of a process, or null when it cannot be read. */
-function commandLine(handle: Deno.PointerObject, pid: number): string | null {
-  return commandLineFromKernel(handle) ?? commandLineFromPeb(pid);
-}
-
 const STATUS_INFO_LENGTH_MISMATCH = 0xc000_0004;
 const STATUS_BUFFER_TOO_SMALL = 0xc000_0023;
-
-/** `NtQueryInformationProcess(handle, infoClass)` into `buffer`; `needed` gets the size it wanted. */
-function queryProcess(
-  handle: Deno.PointerObject,
-  infoClass: number,
-  buffer: Uint8Array,
-  needed: Uint32Array,
-): number {
-  return ntdll().NtQueryInformationProcess(handle, infoClass, buffer, buffer.length, needed);
-}
 
 /**
  * `ProcessCommandLineInformation` (Windows 8.1+, needs only limited query rights): a
@@ -169,64 +151,31 @@ function commandLineFromKernel(handle: Deno.PointerObject): string | null {
     status = queryProcess(handle, PROCESS_COMMAND_LINE_INFORMATION, buffer, needed);
   }
   if (status !== STATUS_SUCCESS) return null;
-  const view = new DataView(buffer.buffer);
-  const length = view.getUint16(0, true);
-  const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer));
-  const offset = Number(view.getBigUint64(8, true) - BigInt(base));
-  if (offset < 0 || offset + length > buffer.length) return null;
-  return decodeUtf16z(buffer, offset, length / 2);
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
+  return remoteStringIn(buffer, { blockAddress: base, string: decodeRemoteString(buffer, 0) });
 }
 
-/**
- * The command line from the process's PEB, for systems without
- * `ProcessCommandLineInformation` (Windows before 8.1, Wine). Needs `PROCESS_VM_READ`.
- * Offsets from winternl.h, x64: `PROCESS_BASIC_INFORMATION.PebBaseAddress` at 8,
- * `PEB.ProcessParameters` at 0x20, `RTL_USER_PROCESS_PARAMETERS.CommandLine` (a UNICODE_STRING)
- * at 0x70.
- */
-function commandLineFromPeb(pid: number): string | null {
-  const k32 = kernel32();
-  const handle = k32.OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, 0, pid);
-  if (handle === null) return null;
-  try {
-    const basic = new Uint8Array(48);
-    const status = queryProcess(handle, PROCESS_BASIC_INFORMATION, basic, new Uint32Array(1));
-    if (status !== STATUS_SUCCESS) return null;
-    const read = (address: bigint, size: number): DataView | null => {
-      const bytes = new Uint8Array(size);
-      const ok = k32.ReadProcessMemory(handle, address, bytes, BigInt(size), new BigUint64Array(1));
-      return ok ? new DataView(bytes.buffer) : null;
-    };
-    const peb = new DataView(basic.buffer).getBigUint64(8, true);
-    const parameters = read(peb + 0x20n, 8)?.getBigUint64(0, true);
-    if (!parameters) return null;
-    const commandLine = read(parameters + 0x70n, 16);
-    if (!commandLine) return null;
-    const length = commandLine.getUint16(0, true);
-    const text = read(commandLine.getBigUint64(8, true), length);
-    return text ? decodeUtf16z(new Uint8Array(text.buffer), 0, length / 2) : null;
-  } finally {
-    closeHandle(handle);
-  }
-}
-
-/** What can be read about one process through a limited-query handle. */
+/** What can be read about one process. */
 interface OpenedFacts {
   readonly path: string | null;
   readonly startTime: string | null;
   readonly user: string | null;
   readonly command: string | null;
+  readonly cwd: string | null;
 }
 
 function readOpenedFacts(pid: number): OpenedFacts | "gone" | null {
   const handle = kernel32().OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
   if (handle === null) return lastError() === ERROR_INVALID_PARAMETER ? "gone" : null;
   try {
+    // The working folder is only in the process's memory, which needs more rights than the rest.
+    const parameters = readProcessParameters(pid);
     return {
       path: imagePath(handle),
       startTime: creationTime(handle),
       user: processUser(handle),
-      command: commandLine(handle, pid),
+      command: commandLineFromKernel(handle) ?? parameters?.commandLine ?? null,
+      cwd: parameters?.currentDirectory ?? null,
     };
   } finally {
     closeHandle(handle);
@@ -267,6 +216,9 @@ export function describeFromSnapshot(
       user: facts?.user ?? null,
       command: facts?.command ?? facts?.path ?? entry.exeFile,
       startTime,
+      cwd: facts?.cwd ? { path: facts.cwd, deleted: false } : null,
+      startedAtMs: fileTimeTokenToMs(startTime),
+      exe: facts?.path ?? null,
     });
   }
   return found;

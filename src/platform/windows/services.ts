@@ -14,7 +14,7 @@ import {
   SERVICE_ACTIVE,
   SERVICE_WIN32,
 } from "./advapi32.ts";
-import { decodeServiceRecords, type ServiceEntry } from "./tables.ts";
+import { decodeServiceRecords, type ServiceEntry } from "./service_records.ts";
 
 /** The running services by the PID of their process (a shared svchost runs several). */
 export function servicesByPid(): Map<number, ServiceEntry[]> {

@@ -1,7 +1,8 @@
 /**
  * Pure decoders of the byte layouts Windows hands back: the owner-PID socket tables of
- * `GetExtendedTcpTable` / `GetExtendedUdpTable` and Toolhelp's `PROCESSENTRY32W`. No FFI here, so
- * they are unit-tested on every OS against byte fixtures.
+ * `GetExtendedTcpTable` / `GetExtendedUdpTable`, Toolhelp's `PROCESSENTRY32W`, and a process's
+ * parameters block (its working folder and command line). No FFI here, so they are unit-tested on
+ * every OS against byte fixtures.
  *
  * @module
  */
@@ -259,52 +260,96 @@ export function fileTimeToken(bytes: Uint8Array, at = 0): string {
   return ticks.toString();
 }
 
-/**
- * `ENUM_SERVICE_STATUS_PROCESSW` on x64 (winsvc.h): `LPWSTR lpServiceName` at 0,
- * `LPWSTR lpDisplayName` at 8, then `SERVICE_STATUS_PROCESS` (nine DWORDs: dwServiceType,
- * dwCurrentState, ..., dwProcessId at its 8th, dwServiceFlags) at 16; 56 bytes with padding.
- */
-export const ENUM_SERVICE_STATUS_PROCESSW = {
-  size: 56,
-  lpServiceName: 0,
-  lpDisplayName: 8,
-  dwCurrentState: 16 + 4,
-  dwProcessId: 16 + 28,
-} as const;
+/** FILETIME ticks (100 ns) from 1601-01-01 to the Unix epoch. */
+const EPOCH_AS_FILETIME = 116_444_736_000_000_000n;
 
-/** One running service and the process it runs in. */
-export interface ServiceEntry {
-  readonly name: string;
-  readonly displayName: string;
-  readonly pid: number;
+/**
+ * A `startTime` token (a creation `FILETIME`, see {@linkcode fileTimeToken}) as milliseconds since
+ * the Unix epoch, or null for an empty or non-numeric token.
+ *
+ * @example
+ * ```ts
+ * fileTimeTokenToMs("116444736000000000"); // 0
+ * ```
+ */
+export function fileTimeTokenToMs(token: string): number | null {
+  if (!/^\d+$/.test(token)) return null;
+  return Number((BigInt(token) - EPOCH_AS_FILETIME) / 10_000n);
 }
 
 /**
- * Decodes the `count` records `EnumServicesStatusExW` wrote into `bytes`, whose strings it put in
- * the same buffer: each name pointer is read as an offset from `base`, the buffer's address.
- * Services with no process (stopped, or a driver) are left out.
+ * Where a process's parameters are, on 64-bit Windows (winternl.h, ntddk.h). From
+ * `NtQueryInformationProcess(ProcessBasicInformation)`: `PROCESS_BASIC_INFORMATION { NTSTATUS
+ * ExitStatus; PPEB PebBaseAddress; ... }`, 48 bytes, the PEB's address at 8 (after 4 bytes of
+ * padding). In the PEB, `ProcessParameters` (a `PRTL_USER_PROCESS_PARAMETERS`) is at 0x20.
  */
-export function decodeServiceRecords(
-  bytes: Uint8Array,
-  { count, base }: { readonly count: number; readonly base: bigint },
-): ServiceEntry[] {
+export const PROCESS_BASIC_INFORMATION_X64 = { size: 48, pebBaseAddress: 8 } as const;
+/** See {@linkcode PROCESS_BASIC_INFORMATION_X64}. */
+export const PEB_X64 = { processParameters: 0x20 } as const;
+
+/**
+ * `RTL_USER_PROCESS_PARAMETERS` on x64: `ULONG MaximumLength; ULONG Length;` (the block's size,
+ * strings included), flags, the console handle and the three standard handles up to 0x38, then
+ * `CURDIR CurrentDirectory { UNICODE_STRING DosPath; HANDLE Handle; }` at 0x38, `DllPath` at 0x50,
+ * `ImagePathName` at 0x60 and `CommandLine` at 0x70. Windows keeps the strings inside the block
+ * (the current directory in a buffer of MAX_PATH characters that `SetCurrentDirectory` rewrites).
+ */
+export const RTL_USER_PROCESS_PARAMETERS_X64 = {
+  length: 4,
+  currentDirectory: 0x38,
+  commandLine: 0x70,
+  /** Up to the end of `CommandLine`: what must be read to find both strings. */
+  headerSize: 0x80,
+} as const;
+
+/** `UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buffer; }`, Buffer at 8 on x64. */
+export const UNICODE_STRING_X64 = { size: 16, length: 0, buffer: 8 } as const;
+
+/** A `UNICODE_STRING` as it sits in another process: its size in bytes and where it is there. */
+export interface RemoteString {
+  readonly byteLength: number;
+  readonly address: bigint;
+}
+
+/** Decodes the `UNICODE_STRING` at `at` (see {@linkcode UNICODE_STRING_X64}). */
+export function decodeRemoteString(bytes: Uint8Array, at: number): RemoteString {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const L = ENUM_SERVICE_STATUS_PROCESSW;
-  const text = (at: number) => {
-    const offset = Number(view.getBigUint64(at, true) - base);
-    return offset >= 0 && offset < bytes.length ? decodeUtf16z(bytes, offset, 512) : "";
+  return {
+    byteLength: view.getUint16(at + UNICODE_STRING_X64.length, true),
+    address: view.getBigUint64(at + UNICODE_STRING_X64.buffer, true),
   };
-  const services: ServiceEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = i * L.size;
-    if (at + L.size > bytes.length) break;
-    const pid = view.getUint32(at + L.dwProcessId, true);
-    if (pid === 0) continue;
-    services.push({
-      name: text(at + L.lpServiceName),
-      displayName: text(at + L.lpDisplayName),
-      pid,
-    });
-  }
-  return services;
+}
+
+/**
+ * The text of `string` when its characters lie in `block`, a copy of the other process's memory
+ * from `blockAddress`; null when they lie elsewhere (then they are read on their own).
+ *
+ * @example
+ * ```ts
+ * const folder = decodeRemoteString(block, RTL_USER_PROCESS_PARAMETERS_X64.currentDirectory);
+ * remoteStringIn(block, { blockAddress, string: folder }); // "C:\\shop\\api\\"
+ * ```
+ */
+export function remoteStringIn(
+  block: Uint8Array,
+  { blockAddress, string }: { readonly blockAddress: bigint; readonly string: RemoteString },
+): string | null {
+  const offset = string.address - blockAddress;
+  if (offset < 0n || offset + BigInt(string.byteLength) > BigInt(block.byteLength)) return null;
+  const at = Number(offset);
+  return UTF16LE.decode(block.subarray(at, at + string.byteLength));
+}
+
+/**
+ * A working folder as `CurrentDirectory.DosPath` spells it (always ending in a backslash), as
+ * people write it: `C:\shop\api\` becomes `C:\shop\api`; a drive's root keeps its backslash.
+ *
+ * @example
+ * ```ts
+ * folderPath("C:\\shop\\api\\"); // "C:\\shop\\api"
+ * folderPath("C:\\"); // "C:\\"
+ * ```
+ */
+export function folderPath(dosPath: string): string {
+  return dosPath.length > 3 && dosPath.endsWith("\\") ? dosPath.slice(0, -1) : dosPath;
 }
