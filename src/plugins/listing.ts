@@ -6,14 +6,9 @@
  */
 
 import type { PlatformName } from "../platform/types.ts";
-import {
-  currentOs,
-  discoverPlugins,
-  findProjectPluginFolder,
-  type PluginKind,
-  type PluginSource,
-} from "./discovery.ts";
+import { discoverPlugins, type PluginKind, type PluginSource } from "./discovery.ts";
 import { PluginUsageError } from "./errors.ts";
+import { currentOs, findProjectPluginFolder } from "./locations.ts";
 import { currentIdentity } from "./file_safety.ts";
 import { FolderContentError, sha256Hex } from "./folder_content.ts";
 import { loadPlugin } from "./loader.ts";

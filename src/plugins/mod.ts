@@ -22,13 +22,13 @@ import { type KillHooks, NO_HOOKS } from "../core/hooks.ts";
 import { importLazy } from "../lazy_modules.ts";
 import type { PlatformName, SignalName } from "../platform/types.ts";
 import {
-  currentOs,
   discoverPlugins,
   type PluginCandidate,
   type PluginKind,
   type PluginSource,
 } from "./discovery.ts";
 import { PluginUsageError } from "./errors.ts";
+import { currentOs } from "./locations.ts";
 import { currentIdentity } from "./file_safety.ts";
 import { resolve } from "./paths.ts";
 

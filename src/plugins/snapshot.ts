@@ -13,7 +13,7 @@
  */
 
 import type { PlatformName } from "../platform/types.ts";
-import { envValue } from "./discovery.ts";
+import { envValue } from "./locations.ts";
 import { type Identity, unsafePathReason } from "./file_safety.ts";
 import type { FolderContent } from "./folder_content.ts";
 import { isAbsolute, join } from "./paths.ts";

@@ -12,7 +12,7 @@
  */
 
 import type { PlatformName } from "../platform/types.ts";
-import { userConfigDir } from "./discovery.ts";
+import { userConfigDir } from "./locations.ts";
 import { PluginUsageError } from "./errors.ts";
 import { type Identity, unsafePathReason } from "./file_safety.ts";
 import { join } from "./paths.ts";

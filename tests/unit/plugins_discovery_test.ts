@@ -1,11 +1,11 @@
 import { assertEquals, assertIncludes, assertThrows } from "../support/assert.ts";
+import { discoverPlugins } from "../../src/plugins/discovery.ts";
 import {
-  discoverPlugins,
   envValue,
   findProjectPluginFolder,
   userConfigDir,
   userPluginFolders,
-} from "../../src/plugins/discovery.ts";
+} from "../../src/plugins/locations.ts";
 import { PluginUsageError } from "../../src/plugins/errors.ts";
 import { recorder, tempFolder, writeFile } from "./plugins_support.ts";
 
