@@ -47,7 +47,16 @@ export interface KillOptions {
    * not an interactive shell (a likely supervisor). Defaults to {@linkcode SUPERVISOR_SETTLE_MS}.
    */
   readonly settleMs?: number;
+  /**
+   * Signal only these process instances (the picker's confirmed rows), each by PID and start time.
+   * Any other holder of a target port, a new PID or a reused one, is left alone and not reported:
+   * what a person confirmed is all that is signalled. Hidden holders are not reported either.
+   */
+  readonly only?: readonly ProcessIdentity[];
 }
+
+/** One process instance: its PID and its start time, which tells it from a later user of the PID. */
+export type ProcessIdentity = Pick<ProcessInfo, "pid" | "startTime">;
 
 /** What happened to one matched process (or one socket whose holder cannot be seen). */
 export interface ProcessKillReport {
@@ -109,6 +118,24 @@ function groupByProcess(rows: readonly SocketHolder[]): {
     byPid.set(process.pid, matched);
   }
   return { processes: [...byPid.values()], hidden };
+}
+
+/**
+ * The matched processes `only` allows (all, without it), no hidden holders when it is given, and
+ * the PIDs left alone: holders already there, not a restart after the kill.
+ */
+function restrictTo(
+  grouped: { processes: MatchedProcess[]; hidden: HiddenSocket[] },
+  only: readonly ProcessIdentity[] | undefined,
+): { processes: MatchedProcess[]; hidden: HiddenSocket[]; leftAlone: number[] } {
+  if (!only) return { ...grouped, leftAlone: [] };
+  const allowed = (info: ProcessInfo) =>
+    only.some((p) => p.pid === info.pid && p.startTime === info.startTime);
+  return {
+    processes: grouped.processes.filter((p) => allowed(p.info)),
+    hidden: [],
+    leftAlone: grouped.processes.filter((p) => !allowed(p.info)).map((p) => p.info.pid),
+  };
 }
 
 /** Why portctl refuses to touch `pid`, or null when it may. */
@@ -322,7 +349,8 @@ export async function killPort(
 ): Promise<KillResult> {
   const match = (socket: SocketEntry) => socketMatches(socket, options.targets, options);
   const query = { listeningTcpOnly: !options.allStates };
-  const { processes, hidden } = groupByProcess(lookupHolders(backend, match, query));
+  const grouped = groupByProcess(lookupHolders(backend, match, query));
+  const { processes, hidden, leftAlone } = restrictTo(grouped, options.only);
   if (processes.length === 0 && hidden.length === 0) {
     return { matched: false, reports: [], respawns: [] };
   }
@@ -335,9 +363,10 @@ export async function killPort(
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
     return { matched: true, reports, respawns: [] };
   }
-  const survivors = new Set(
-    ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
-  );
+  const survivors = new Set([
+    ...ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
+    ...leftAlone,
+  ]);
   const supervised = processes.some((p, i) =>
     ended[i].outcome === "ended" && isLikelySupervisor(parents.get(p.info.ppid ?? -1), backend)
   );
@@ -345,7 +374,7 @@ export async function killPort(
     match,
     query,
     survivors,
-    hiddenSockets: new Set(hidden.map(({ socket }) => socketKey(socket))),
+    hiddenSockets: new Set(grouped.hidden.map(({ socket }) => socketKey(socket))),
     settleMs: supervised ? (options.settleMs ?? SUPERVISOR_SETTLE_MS) : 0,
   });
   return { matched: true, reports, respawns };
