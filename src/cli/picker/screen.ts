@@ -57,9 +57,9 @@ function protocolText(state: PickerState): string {
 
 function titleLine(state: PickerState, options: ScreenOptions): string {
   const shown = visibleRows(state).length;
-  const marked = state.marked.size > 0 ? ` · ${state.marked.size} marked` : "";
-  return `portctl · ${shown} of ${state.rows.length} · ${protocolText(state)}${marked} · ` +
-    options.describeMode(state.mode);
+  const marked = state.marked.size > 0 ? ` | ${state.marked.size} marked` : "";
+  return `portctl | ${shown} of ${state.rows.length} shown | ${protocolText(state)}${marked} | ` +
+    `ends: ${options.describeMode(state.mode)}`;
 }
 
 /** Each shown column's width for `rows`: its widest cell, at most its `maxWidth`. */
