@@ -309,7 +309,7 @@ pickerTest(
         await pane.waitFor(shows(holder), "the listener");
         const coloured = await pane.capture({ escapes: true });
         const highlighted = coloured.find((l) => l.includes(` ${holder.pid} `));
-      assert(/^\x1b\[[\d;]*7m/.test(highlighted ?? ""), `reverse video: ${highlighted}`);
+        assert(/^\x1b\[[\d;]*7m/.test(highlighted ?? ""), `reverse video: ${highlighted}`);
         await pane.keys("Escape");
         assertEquals(await exitOf(pane), 1);
       });

@@ -1,0 +1,90 @@
+/**
+ * What the picker relies on, without a terminal: the kill engine's `only` (signal exactly the
+ * confirmed process instances) on real listeners through the real backend, and `portctl pick`
+ * refusing to run without a terminal.
+ */
+
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { NO_HOOKS } from "../../src/core/hooks.ts";
+import { killPort, killSucceeded } from "../../src/core/kill.ts";
+import { parseTarget } from "../../src/core/target.ts";
+import { loadBackend } from "../../src/platform/mod.ts";
+import { isRunning, portctl, startPythonHolder } from "../support/portctl.ts";
+
+const onLinux = Deno.build.os === "linux";
+
+function linuxTest(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, ignore: !onLinux, sanitizeResources: false, sanitizeOps: false, fn });
+}
+
+/** Two processes on one port (SO_REUSEPORT), as two rows of the picker. */
+async function reusePortPair() {
+  const first = await startPythonHolder(["--tcp", "127.0.0.1", "--reuseport"]);
+  const port = String(first.port);
+  const second = await startPythonHolder(["--tcp", "127.0.0.1", "--reuseport", "--port", port]);
+  return { first, second, port: first.port };
+}
+
+linuxTest(
+  "only: of two holders of a port, just the confirmed one is ended; the other is no restart",
+  async () => {
+    const { first, second, port } = await reusePortPair();
+    try {
+      const backend = await loadBackend();
+      const [info] = backend.describeProcesses([first.pid]).values();
+      const result = await killPort(backend, {
+        targets: [parseTarget(`tcp:${port}`)],
+        only: [{ pid: info.pid, startTime: info.startTime }],
+        allStates: false,
+        mode: { kind: "escalate" },
+        timeoutMs: 5000,
+        dryRun: false,
+        hooks: NO_HOOKS,
+      });
+      assertEquals(result.reports.map((r) => [r.process?.pid, r.outcome]), [[first.pid, "ended"]]);
+      assertEquals(result.respawns, [], "the holder left alone is not a restart");
+      assert(killSucceeded(result));
+      assert(!isRunning(first.pid));
+      assert(isRunning(second.pid), "the unconfirmed holder still runs");
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  },
+);
+
+linuxTest(
+  "only: a confirmed PID whose start time differs (a reused PID) is not signalled",
+  async () => {
+    const { first, second, port } = await reusePortPair();
+    try {
+      const backend = await loadBackend();
+      const [info] = backend.describeProcesses([first.pid]).values();
+      const result = await killPort(backend, {
+        targets: [parseTarget(`tcp:${port}`)],
+        only: [{ pid: info.pid, startTime: `${info.startTime}0` }],
+        allStates: false,
+        mode: { kind: "single", signal: "SIGKILL" },
+        timeoutMs: 5000,
+        dryRun: false,
+        hooks: NO_HOOKS,
+      });
+      assertEquals(result, { matched: false, reports: [], respawns: [] });
+      assert(isRunning(first.pid) && isRunning(second.pid), "nothing was signalled");
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  },
+);
+
+linuxTest("pick without a terminal exits 2 with one line; portctl alone prints help", async () => {
+  const pick = await portctl(["pick"]);
+  assertEquals(pick.code, 2);
+  assertEquals(pick.stdout, "");
+  assertMatch(pick.stderr, /^portctl: pick needs a terminal: [^\n]*\n$/);
+  const bare = await portctl([]);
+  assertEquals(bare.code, 0);
+  assertMatch(bare.stdout, /portctl alone opens the picker|"portctl" alone opens the picker/);
+  assertMatch(bare.stdout, /pick +Pick what to end from a live list/);
+});
