@@ -6,7 +6,7 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { NO_HOOKS } from "../../src/core/hooks.ts";
-import { killPort, killSucceeded } from "../../src/core/kill.ts";
+import { killPort, killSucceeded, type ProcessIdentity } from "../../src/core/kill.ts";
 import { parseTarget } from "../../src/core/target.ts";
 import { loadBackend } from "../../src/platform/mod.ts";
 import { isRunning, portctl, startPythonHolder } from "../support/portctl.ts";
@@ -25,22 +25,34 @@ async function reusePortPair() {
   return { first, second, port: first.port };
 }
 
+/** `killPort` on `port`, allowed to signal only `only`. */
+async function killOnly(
+  port: number,
+  { only, signal }: { only: ProcessIdentity[]; signal?: "SIGKILL" },
+) {
+  return await killPort(await loadBackend(), {
+    targets: [parseTarget(`tcp:${port}`)],
+    only,
+    allStates: false,
+    mode: signal ? { kind: "single", signal } : { kind: "escalate" },
+    timeoutMs: 5000,
+    dryRun: false,
+    hooks: NO_HOOKS,
+  });
+}
+
+/** The PID and start time of `pid`, as the picker confirms a process. */
+async function identityOf(pid: number): Promise<ProcessIdentity> {
+  const [info] = (await loadBackend()).describeProcesses([pid]).values();
+  return { pid: info.pid, startTime: info.startTime };
+}
+
 linuxTest(
-  "only: of two holders of a port, just the confirmed one is ended; the other is no restart",
+  "only: of two holders of a port, the confirmed one is ended; the other is no restart",
   async () => {
     const { first, second, port } = await reusePortPair();
     try {
-      const backend = await loadBackend();
-      const [info] = backend.describeProcesses([first.pid]).values();
-      const result = await killPort(backend, {
-        targets: [parseTarget(`tcp:${port}`)],
-        only: [{ pid: info.pid, startTime: info.startTime }],
-        allStates: false,
-        mode: { kind: "escalate" },
-        timeoutMs: 5000,
-        dryRun: false,
-        hooks: NO_HOOKS,
-      });
+      const result = await killOnly(port, { only: [await identityOf(first.pid)] });
       assertEquals(result.reports.map((r) => [r.process?.pid, r.outcome]), [[first.pid, "ended"]]);
       assertEquals(result.respawns, [], "the holder left alone is not a restart");
       assert(killSucceeded(result));
@@ -58,17 +70,9 @@ linuxTest(
   async () => {
     const { first, second, port } = await reusePortPair();
     try {
-      const backend = await loadBackend();
-      const [info] = backend.describeProcesses([first.pid]).values();
-      const result = await killPort(backend, {
-        targets: [parseTarget(`tcp:${port}`)],
-        only: [{ pid: info.pid, startTime: `${info.startTime}0` }],
-        allStates: false,
-        mode: { kind: "single", signal: "SIGKILL" },
-        timeoutMs: 5000,
-        dryRun: false,
-        hooks: NO_HOOKS,
-      });
+      const { pid, startTime } = await identityOf(first.pid);
+      const reused = { pid, startTime: `${startTime}0` };
+      const result = await killOnly(port, { only: [reused], signal: "SIGKILL" });
       assertEquals(result, { matched: false, reports: [], respawns: [] });
       assert(isRunning(first.pid) && isRunning(second.pid), "nothing was signalled");
     } finally {

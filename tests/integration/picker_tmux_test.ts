@@ -6,7 +6,13 @@
  */
 
 import { assert, assertEquals } from "../support/assert.ts";
-import { type Holder, isolatedEnv, isRunning, startDenoListener } from "../support/portctl.ts";
+import {
+  type Holder,
+  isolatedEnv,
+  isRunning,
+  startDenoListener,
+  tcpPortIsFree,
+} from "../support/portctl.ts";
 import { suiteNeeds } from "../support/requirements.ts";
 import { closeTmux, openPane, type Pane } from "../support/tmux.ts";
 
@@ -170,7 +176,7 @@ pickerTest(
         await pane.waitFor(shows(kept), "the first listener");
         // A new listener on a lower port lands above the highlighted row.
         let lower = kept.port - 1;
-        while (!canBind(lower)) lower--;
+        while (!tcpPortIsFree(lower)) lower--;
         const above = await listen(["--port", String(lower)]);
         started.push(above);
         const screen = await pane.waitFor(shows(above), "the listener started while open");
@@ -188,15 +194,6 @@ pickerTest(
     }
   },
 );
-
-function canBind(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 pickerTest(
   "a listener replaced on its port between Enter and y is not signalled without a new confirmation",
