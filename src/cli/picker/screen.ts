@@ -49,7 +49,8 @@ export function cut(text: string, width: number): string {
   return width <= 0 ? "" : chars.slice(0, width - 1).join("") + "…";
 }
 
-const HINTS = "Up/Down move  Space mark  Enter end  Tab tcp/udp  ^T signal  Esc quit";
+const LIST_KEYS = "Up/Down move  Space mark  Enter end  Tab tcp/udp  ^T signal  Esc quit";
+const CONFIRM_KEYS = "y end them  n or Esc back to the list  ^C quit";
 
 function protocolText(state: PickerState): string {
   return state.protocol ?? "tcp+udp";
@@ -142,8 +143,7 @@ function confirmLines(
     );
   }
   const plugins = options.plugins ? "; plugins are asked first" : "; no plugins";
-  lines.push("", cut(`How: ${options.describeMode(options.mode)}${plugins}`, width), "");
-  lines.push(style.bold(cut("y: end them    n or Esc: back to the list", width)));
+  lines.push("", cut(`How: ${options.describeMode(options.mode)}${plugins}`, width));
   return lines;
 }
 
@@ -157,9 +157,10 @@ export function renderFrame(state: PickerState, options: ScreenOptions): Frame {
   const body = state.view.kind === "list"
     ? listLines(state, options)
     : confirmLines(state.view, { ...options, mode: state.mode });
+  const keys = state.view.kind === "list" ? LIST_KEYS : CONFIRM_KEYS;
   const footer = state.notice
     ? style.yellow(cut(state.notice, width))
-    : style.dim(cut(HINTS, width));
+    : style.dim(cut(keys, width));
   const room = Math.max(0, height - 3);
   const shownBody = body.length > room
     ? [...body.slice(0, room - 1), cut(`  … ${body.length - room + 1} more lines`, width)]
