@@ -50,12 +50,12 @@ function timeToScreen(args: string[], ready: string): number {
   const started = performance.now();
   tmux(["new-session", "-d", "-s", "bench", "-x", "80", "-y", "24", command]);
   try {
+    let screen = "";
     while (performance.now() - started < 30_000) {
-      if (tmux(["capture-pane", "-p", "-t", "bench"]).includes(ready)) {
-        return performance.now() - started;
-      }
+      screen = tmux(["capture-pane", "-p", "-t", "bench"]);
+      if (screen.includes(ready)) return performance.now() - started;
     }
-    throw new Error(`portctl ${args.join(" ")} never showed "${ready}"`);
+    throw new Error(`portctl ${args.join(" ")} never showed "${ready}"; the screen:\n${screen}`);
   } finally {
     tmux(["kill-session", "-t", "bench"]);
   }
