@@ -62,8 +62,7 @@ export const routes: RouteMap<CliContext> = buildRouteMap({
   docs: {
     brief: "Find and end what holds a port, the same way on Linux, Windows and macOS",
     fullDescription: `portctl answers "what is holding port 5432?" and ends it. On a terminal,
-"portctl" alone opens the picker: a live list to filter, mark and end from (see "portctl pick
---help").
+"portctl" alone opens the picker: a live list to filter, mark and end from ("portctl pick --help").
 
 EXAMPLES
   portctl                       the picker: type to filter, Space marks, Enter, then y ends

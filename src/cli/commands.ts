@@ -250,12 +250,13 @@ export const pickSpec = {
   },
   docs: {
     brief: "Pick what to end from a live list (also: portctl alone, on a terminal)",
-    fullDescription: `A full-screen list of every listening port and its process, read again about
-once a second. Type to filter (port as 3000 or :3000, name, command, user); Up/Down or Ctrl-P/Ctrl-N
-move; Space marks several; Enter asks to confirm, naming every PID, name and port and how they will
-be ended; y ends them exactly as "portctl kill" does (plugins, SIGTERM then SIGKILL after
---timeout, the check that the ports are free) and prints the same lines. n or Esc goes back; Esc or
-Ctrl-C in the list quits. Tab shows TCP, UDP or both; Ctrl-T changes how processes are ended.
+    fullDescription:
+      `A full-screen list of every listening port and its process, read again about once a second.
+Type to filter (port as 3000 or :3000, name, command, user); Up/Down or Ctrl-P/Ctrl-N move; Space
+marks several; Enter asks to confirm, naming every PID, name and port and how they will be ended;
+y ends them exactly as "portctl kill" does (plugins, SIGTERM then SIGKILL after --timeout, the
+check that the ports are free) and prints the same lines. n or Esc goes back; Esc or Ctrl-C in the
+list quits. Tab shows TCP, UDP or both; Ctrl-T changes how processes are ended.
 
 What you confirmed is what gets signalled: a process that exited, restarted or was replaced on its
 port after you pressed Enter is never signalled without a new confirmation that names the new one.
