@@ -306,6 +306,7 @@ pickerTest(
         await pane.waitFor(shows(holder), "the listener");
         const coloured = await pane.capture({ escapes: true });
         const highlighted = coloured.find((l) => l.includes(` ${holder.pid} `));
+        // deno-lint-ignore no-control-regex
         assert(/^\x1b\[[\d;]*7m/.test(highlighted ?? ""), `reverse video: ${highlighted}`);
         await pane.keys("Escape");
         assertEquals(await exitOf(pane), 1);
@@ -356,6 +357,24 @@ pickerTest(
       });
     } finally {
       await holder.stop();
+    }
+  },
+);
+
+pickerTest(
+  "an error before the screen opens: one line, exit 2, the terminal untouched",
+  async () => {
+    // Without --allow-all, Deno refuses /proc: portctl fails as it does for list, with no screen.
+    const command =
+      `${Deno.execPath()} run --no-prompt --allow-env --allow-read=src --quiet src/main.ts pick; ` +
+      AFTER;
+    const pane = await openPane(command, { columns: 80, rows: 24, cwd: ROOT, env });
+    try {
+      const screen = await pane.waitFor(says("TTY "), "portctl's exit");
+      assert(says("portctl: portctl needs full access")(screen), screen.join("\n"));
+      assertEquals(await exitOf(pane), 2);
+    } finally {
+      await pane.kill().catch(() => {});
     }
   },
 );
