@@ -23,6 +23,14 @@
 
 import { waitUntil } from "../src/platform/poll.ts";
 import { lookupPlot, type PlotSeries } from "./bench_plot.ts";
+import {
+  interleaved,
+  median,
+  printTable,
+  type Series,
+  shuffle,
+  timeCommand,
+} from "./bench_runs.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = `${ROOT}src/main.ts`;
@@ -84,32 +92,6 @@ function which(name: string): string | null {
     } catch { /* not here */ }
   }
   return null;
-}
-
-/** Runs a command to completion with output discarded; returns milliseconds. */
-async function timeCommand(argv: readonly string[]): Promise<number> {
-  const started = performance.now();
-  await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdout: "null",
-    stderr: "null",
-    stdin: "null",
-  }).output();
-  return performance.now() - started;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
 }
 
 /** N idle processes (forked by one python3), ended together by killing their process group. */
@@ -196,30 +178,6 @@ function canBind(port: number): boolean {
   }
 }
 
-interface Series {
-  readonly name: string;
-  readonly samples: number[];
-}
-
-function printTable(title: string, series: readonly Series[], baselines: readonly string[]) {
-  const medians = new Map(series.map((s) => [s.name, median(s.samples)]));
-  console.log(`\n${title}`);
-  const header = ["command", "median ms", ...baselines.map((b) => `vs ${b}`)];
-  const rows = series.map((s) => [
-    s.name,
-    medians.get(s.name)!.toFixed(1),
-    ...baselines.map((b) =>
-      medians.has(b) ? `${(medians.get(s.name)! / medians.get(b)!).toFixed(2)}x` : "-"
-    ),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
-  for (const row of rows) console.log(line(row));
-}
-
 /** Installs the npm tools compared in part 2 into a temp folder, for the bench only. */
 async function installNpmTools(): Promise<{ killPort: string | null; fkill: string | null }> {
   const dir = `${Deno.env.get("HOME")}/.cache/portctl-bench-npm`;
@@ -262,18 +220,6 @@ const FUSER = "fuser P/tcp";
 const EMPTY = "deno empty script";
 const WHO_HELD = "portctl who <held>";
 const BASELINE_HELD = "baseline who <held>";
-
-/** Runs every command `rounds` times, interleaved in a new random order each round. */
-async function interleaved(commands: [string, string[]][], rounds: number): Promise<Series[]> {
-  const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
-  for (const [, argv] of commands) await timeCommand(argv); // warm caches
-  for (let round = 0; round < rounds; round++) {
-    for (const index of shuffle(commands.map((_, i) => i))) {
-      series[index].samples.push(await timeCommand(commands[index][1]));
-    }
-  }
-  return series;
-}
 
 async function lookupBench(options: Options): Promise<Series[]> {
   const empty = await Deno.makeTempFile({ suffix: ".ts" });

@@ -20,6 +20,7 @@ export const LAZY_MODULES = {
   who: "cli/who.ts",
   list: "cli/list.ts",
   completions: "cli/completions.ts",
+  pick: "cli/pick.ts",
   linuxBackend: "platform/linux/backend.ts",
   windowsBackend: "platform/windows/backend.ts",
   darwinBackend: "platform/darwin/backend.ts",
@@ -48,6 +49,7 @@ interface LazyModuleTypes {
   who: typeof import("./cli/who.ts");
   list: typeof import("./cli/list.ts");
   completions: typeof import("./cli/completions.ts");
+  pick: typeof import("./cli/pick.ts");
   linuxBackend: typeof import("./platform/linux/backend.ts");
   windowsBackend: typeof import("./platform/windows/backend.ts");
   darwinBackend: typeof import("./platform/darwin/backend.ts");

@@ -54,15 +54,18 @@ export const routes: RouteMap<CliContext> = buildRouteMap({
     kill: buildCommand(COMMANDS.kill),
     who: buildCommand(COMMANDS.who),
     list: buildCommand(COMMANDS.list),
+    pick: buildCommand(COMMANDS.pick),
     plugins: pluginsRoutes,
     completions: buildCommand(COMMANDS.completions),
   },
   aliases: ALIASES,
   docs: {
     brief: "Find and end what holds a port, the same way on Linux, Windows and macOS",
-    fullDescription: `portctl answers "what is holding port 5432?" and ends it.
+    fullDescription: `portctl answers "what is holding port 5432?" and ends it. On a terminal,
+"portctl" alone opens the picker: a live list to filter, mark and end from ("portctl pick --help").
 
 EXAMPLES
+  portctl                       the picker: type to filter, Space marks, Enter, then y ends
   portctl who 5432              who holds port 5432 (TCP and UDP, IPv4 and IPv6)
   portctl kill 3000             SIGTERM, then SIGKILL after 5 s; confirms the port is free
   portctl kill 5432 --term      SIGTERM only

@@ -17,7 +17,7 @@ import type { PortTarget } from "../core/target.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { currentSignals } from "../platform/mod.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
+import { EXIT_CODES_HELP, PICK_EXIT_CODES_HELP, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 import { TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
@@ -68,6 +68,21 @@ export type ListFlags = {
   readonly in?: string;
 };
 
+/** Parsed `pick` flags. */
+export type PickFlags = {
+  readonly tcp?: boolean;
+  readonly udp?: boolean;
+  readonly allStates?: boolean;
+  readonly term?: boolean;
+  readonly kill?: boolean;
+  readonly timeout?: number;
+  readonly mode?: StopLevel;
+  readonly in?: string;
+  readonly plugin?: readonly string[];
+  readonly noPlugins?: boolean;
+  readonly pluginTimeout?: number;
+};
+
 /** A command as stricli builds it, with its code loaded on first use. */
 export type CommandSpec<FLAGS extends Readonly<Record<string, unknown>>, ARGS extends unknown[]> =
   & CommandBuilderArguments<FLAGS, ARGS, CliContext>
@@ -93,6 +108,36 @@ export function pluginFlag(brief: string) {
 }
 const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listening");
 const WIDE_FLAG = switchFlag("Cut nothing to the terminal's width; add each program's full path");
+const TERM_FLAG = switchFlag(
+  "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
+);
+const KILL_FLAG = switchFlag("Send SIGKILL at once (Windows: TerminateProcess)");
+const TIMEOUT_FLAG = {
+  kind: "parsed",
+  parse: durationParser("--timeout"),
+  optional: true,
+  placeholder: "DURATION",
+  brief: "How long to wait for each process to exit: 500ms, 5s, 2m (default 5s)",
+} as const;
+const MODE_FLAG = {
+  kind: "parsed",
+  parse: stopLevelParser,
+  optional: true,
+  placeholder: "auto|process|manager",
+  brief: "Where to stop it: auto (containers through their engine), process, manager",
+  proposeCompletions: () => STOP_LEVELS,
+} as const;
+const PLUGIN_FLAG = pluginFlag("Run this plugin file too (repeatable)");
+const NO_PLUGINS_FLAG = switchFlag("Run no plugins at all");
+const PLUGIN_TIMEOUT_FLAG = {
+  kind: "parsed",
+  parse: durationParser("--plugin-timeout", { minimumMs: 100 }),
+  optional: true,
+  placeholder: "DURATION",
+  brief: "How long one plugin hook may take: 500ms, 5s, 2m (default 10s)",
+} as const;
+const TCP_FLAG = switchFlag("TCP only");
+const UDP_FLAG = switchFlag("UDP only");
 
 /** The signals `--signal` takes here, for help; read from the backend's table. */
 function signalsHelp(): string {
@@ -115,10 +160,8 @@ export const killSpec = {
   loader: async () => (await importLazy("kill")).runKill,
   parameters: {
     flags: {
-      term: switchFlag(
-        "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
-      ),
-      kill: switchFlag("Send SIGKILL at once (Windows: TerminateProcess)"),
+      term: TERM_FLAG,
+      kill: KILL_FLAG,
       signal: {
         kind: "parsed",
         parse: String,
@@ -127,35 +170,16 @@ export const killSpec = {
         brief: "Send this signal only, e.g. INT, HUP, 9",
         proposeCompletions: proposeSignals,
       },
-      timeout: {
-        kind: "parsed",
-        parse: durationParser("--timeout"),
-        optional: true,
-        placeholder: "DURATION",
-        brief: "How long to wait for each process to exit: 500ms, 5s, 2m (default 5s)",
-      },
-      mode: {
-        kind: "parsed",
-        parse: stopLevelParser,
-        optional: true,
-        placeholder: "auto|process|manager",
-        brief: "Where to stop it: auto (containers through their engine), process, manager",
-        proposeCompletions: () => STOP_LEVELS,
-      },
+      timeout: TIMEOUT_FLAG,
+      mode: MODE_FLAG,
       dryRun: switchFlag("Show what would be signalled; signal nothing"),
       json: JSON_FLAG,
       allStates: ALL_STATES_FLAG,
       noFail: switchFlag("Exit 0 when nothing holds the ports"),
       in: IN_FOLDER_FLAG,
-      plugin: pluginFlag("Run this plugin file too (repeatable)"),
-      noPlugins: switchFlag("Run no plugins at all"),
-      pluginTimeout: {
-        kind: "parsed",
-        parse: durationParser("--plugin-timeout", { minimumMs: 100 }),
-        optional: true,
-        placeholder: "DURATION",
-        brief: "How long one plugin hook may take: 500ms, 5s, 2m (default 10s)",
-      },
+      plugin: PLUGIN_FLAG,
+      noPlugins: NO_PLUGINS_FLAG,
+      pluginTimeout: PLUGIN_TIMEOUT_FLAG,
     },
     positional: TARGETS_POSITIONAL,
   },
@@ -235,8 +259,8 @@ export const listSpec = {
   parameters: {
     flags: {
       json: JSON_FLAG,
-      tcp: switchFlag("TCP only"),
-      udp: switchFlag("UDP only"),
+      tcp: TCP_FLAG,
+      udp: UDP_FLAG,
       allStates: switchFlag("Also show TCP sockets that are not listening"),
       wide: WIDE_FLAG,
       in: IN_FOLDER_FLAG,
@@ -259,6 +283,52 @@ EXAMPLES
 ${EXIT_CODES_HELP}`,
   },
 } satisfies CommandSpec<ListFlags, []>;
+
+/** `portctl pick`, and `portctl` alone on a terminal. */
+export const pickSpec = {
+  loader: async () => (await importLazy("pick")).runPick,
+  parameters: {
+    flags: {
+      tcp: TCP_FLAG,
+      udp: UDP_FLAG,
+      allStates: switchFlag("Also show TCP sockets that are not listening"),
+      term: TERM_FLAG,
+      kill: KILL_FLAG,
+      timeout: TIMEOUT_FLAG,
+      mode: MODE_FLAG,
+      in: IN_FOLDER_FLAG,
+      plugin: PLUGIN_FLAG,
+      noPlugins: NO_PLUGINS_FLAG,
+      pluginTimeout: PLUGIN_TIMEOUT_FLAG,
+    },
+    positional: { kind: "tuple", parameters: [] },
+  },
+  docs: {
+    brief: "Pick what to end from a live list (also: portctl alone, on a terminal)",
+    fullDescription:
+      `A full-screen list of every listening port and its process, read again about once a second.
+Type to filter (port as 3000 or :3000, name, command, user); Up/Down or Ctrl-P/Ctrl-N move; Space
+marks several; Enter asks to confirm, naming every PID, name and port and how they will be ended;
+y ends them exactly as "portctl kill" does (plugins, SIGTERM then SIGKILL after --timeout, the
+check that the ports are free) and prints the same lines. n or Esc goes back; Esc or Ctrl-C in the
+list quits. Tab shows TCP, UDP or both; Ctrl-T changes how processes are ended.
+
+What you confirmed is what gets signalled: a process that exited, restarted or was replaced on its
+port after you pressed Enter is never signalled without a new confirmation that names the new one.
+MANAGER and FOLDER columns show who runs each server and where. --in DIR offers only processes
+working in DIR; --mode works as for kill: by default a container is stopped through its engine,
+and the confirmation says so before you press y.
+
+"portctl" with no arguments opens the picker when stdin and stdout are terminals (help otherwise);
+"portctl pick" without a terminal exits 2.
+
+EXAMPLES
+  portctl                        the picker (on a terminal)
+  portctl pick --tcp --kill      TCP only; end with SIGKILL at once
+
+${PICK_EXIT_CODES_HELP}`,
+  },
+} satisfies CommandSpec<PickFlags, []>;
 
 /**
  * `portctl completions <shell>`. `portctl completions ports` (what the scripts run, not shown in
@@ -298,6 +368,7 @@ export const COMMANDS = {
   kill: killSpec,
   who: whoSpec,
   list: listSpec,
+  pick: pickSpec,
   completions: completionsSpec,
 } as const;
 

@@ -50,6 +50,19 @@ export const EXIT_CODES_HELP = exitCodesHelp([
   [ExitCode.Internal, INTERNAL],
 ]);
 
+/** The exit codes of `pick`: those of `kill` once something was ended. */
+export const PICK_EXIT_CODES_HELP = exitCodesHelp([
+  [ExitCode.Ok, "every process you confirmed is gone"],
+  [ExitCode.NothingMatched, "you left without ending anything (Esc, Ctrl-C, a closed terminal)"],
+  [ExitCode.Usage, "bad usage, or stdin or stdout is not a terminal; nothing was signalled"],
+  [
+    ExitCode.NotAllEnded,
+    "a confirmed process could not be ended (as kill's 3), or it changed after you confirmed and\n" +
+    "was left alone, or the port was taken again by a restarted server",
+  ],
+  [ExitCode.Internal, INTERNAL],
+]);
+
 /** The exit codes of the commands that only print or record (plugins, completions). */
 export const SIMPLE_EXIT_CODES_HELP = exitCodesHelp([
   [ExitCode.Ok, "done"],

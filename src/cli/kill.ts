@@ -7,7 +7,7 @@
 
 import { UsageError } from "../core/errors.ts";
 import { NO_HOOKS } from "../core/hooks.ts";
-import { type KillMode, killPort, killSucceeded } from "../core/kill.ts";
+import { type KillMode, killPort, type KillResult, killSucceeded } from "../core/kill.ts";
 import { parseSignal } from "../core/signals.ts";
 import type { PortTarget } from "../core/target.ts";
 import { importLazy } from "../lazy_modules.ts";
@@ -22,7 +22,10 @@ import { ExitCode } from "./exit_codes.ts";
 import { reportUnmatched } from "./nothing_held.ts";
 
 /** Turns `--term`, `--kill` and `--signal` into one mode; more than one is a usage error. */
-export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): KillMode {
+export function killModeFromFlags(
+  flags: Pick<KillFlags, "term" | "kill" | "signal">,
+  backend: PlatformBackend,
+): KillMode {
   const chosen = [
     flags.term && "--term",
     flags.kill && "--kill",
@@ -42,7 +45,12 @@ export function killModeFromFlags(flags: KillFlags, backend: PlatformBackend): K
 /** A plugin's log line is cut here: one line of the terminal, not a screenful. */
 const LOG_LINE_LIMIT = 2000;
 
-async function loadHooks(flags: KillFlags, context: CliContext, backend: PlatformBackend) {
+/** The hooks for a kill run: the plugins the flags allow (none with `--no-plugins`). */
+export async function loadHooks(
+  flags: Pick<KillFlags, "noPlugins" | "plugin" | "pluginTimeout">,
+  context: CliContext,
+  backend: PlatformBackend,
+) {
   if (flags.noPlugins) return NO_HOOKS;
   const { loadKillHooks } = await importLazy("plugins");
   const stderr = context.process.stderr;
@@ -62,6 +70,16 @@ async function loadHooks(flags: KillFlags, context: CliContext, backend: Platfor
       stderr.write(`${context.errorStyle.dim(`[${printable(plugin)}]`)} ${printable(text)}\n`);
     },
   });
+}
+
+/** Prints a kill's lines: one per process, then one per port taken again. */
+export function writeKillLines(
+  result: KillResult,
+  context: CliContext,
+): void {
+  for (const line of killLines(result, { style: context.style, home: homeFolder() })) {
+    context.process.stdout.write(line + "\n");
+  }
 }
 
 /** Runs `portctl kill` with parsed flags and targets. */
@@ -102,10 +120,6 @@ export async function runKill(
     this.exit = flags.noFail ? ExitCode.Ok : ExitCode.NothingMatched;
     return;
   }
-  if (!flags.json) {
-    for (const line of killLines(result, { style: this.style, home: homeFolder() })) {
-      out.write(line + "\n");
-    }
-  }
+  if (!flags.json) writeKillLines(result, this);
   this.exit = killSucceeded(result) ? ExitCode.Ok : ExitCode.NotAllEnded;
 }

@@ -13,6 +13,8 @@ import { readPlainCommandLine, runPlainCommandLine } from "./fast_path.ts";
 /** Runs portctl with `args` and returns the exit code. */
 export async function runCli(args: readonly string[]): Promise<number> {
   const context = createContext();
+  // `portctl` alone opens the picker on a terminal; elsewhere (a script, a pipe) it prints help.
+  if (args.length === 0 && Deno.stdin.isTerminal() && Deno.stdout.isTerminal()) args = ["pick"];
   const plain = await readPlainCommandLine(args, context);
   let code = plain ? await runPlainCommandLine(plain, context) : null;
   if (code === null) code = await (await importLazy("app")).runApp(args, context);

@@ -66,7 +66,16 @@ export interface KillOptions {
   readonly hooks: KillHooks;
   /** `--in DIR`: only processes whose working folder is this or below it; null for all. */
   readonly folder?: string | null;
+  /**
+   * Signal only these process instances (the picker's confirmed rows), each by PID and start time.
+   * Any other holder of a target port, a new PID or a reused one, is left alone and not reported:
+   * what a person confirmed is all that is signalled. Hidden holders are not reported either.
+   */
+  readonly only?: readonly ProcessIdentity[];
 }
+
+/** One process instance: its PID and its start time, which tells it from a later user of the PID. */
+export type ProcessIdentity = Pick<ProcessInfo, "pid" | "startTime">;
 
 /** What happened to one matched process (or one socket whose holder cannot be seen). */
 export interface ProcessKillReport {
@@ -128,6 +137,24 @@ function groupByProcess(rows: readonly SocketHolder[]): {
     byPid.set(process.pid, matched);
   }
   return { processes: [...byPid.values()], hidden };
+}
+
+/**
+ * The matched processes `only` allows (all, without it), no hidden holders when it is given, and
+ * the PIDs left alone: holders already there, not a restart after the kill.
+ */
+function restrictTo(
+  grouped: { processes: MatchedProcess[]; hidden: HiddenSocket[] },
+  only: readonly ProcessIdentity[] | undefined,
+): { processes: MatchedProcess[]; hidden: HiddenSocket[]; leftAlone: number[] } {
+  if (!only) return { ...grouped, leftAlone: [] };
+  const allowed = (info: ProcessInfo) =>
+    only.some((p) => p.pid === info.pid && p.startTime === info.startTime);
+  return {
+    processes: grouped.processes.filter((p) => allowed(p.info)),
+    hidden: [],
+    leftAlone: grouped.processes.filter((p) => !allowed(p.info)).map((p) => p.info.pid),
+  };
 }
 
 /** Why portctl refuses to touch `pid`, or null when it may. */
@@ -336,7 +363,8 @@ export async function killPort(
     lookupHolders(backend, match, query),
     options.folder ?? null,
   );
-  const { processes, hidden } = groupByProcess(await withManagers(backend, inside));
+  const grouped = groupByProcess(await withManagers(backend, inside));
+  const { processes, hidden, leftAlone } = restrictTo(grouped, options.only);
   if (processes.length === 0 && hidden.length === 0) {
     return { matched: false, reports: [], respawns: [], outside };
   }
@@ -358,17 +386,20 @@ export async function killPort(
   if (options.dryRun || !ended.some((report) => report.outcome === "ended")) {
     return { matched: true, reports, respawns: [], outside };
   }
-  // Holders outside the folder were left alone: still there afterwards, they are no restart.
+  // Holders outside the folder, or not confirmed, were left alone: still there, they are no restart.
   const left = groupByProcess(outside);
   const survivors = new Set([
     ...ended.flatMap((r) => r.outcome !== "ended" && r.process ? [r.process.pid] : []),
     ...left.processes.map((p) => p.info.pid),
+    ...leftAlone,
   ]);
   const respawns = await findRespawns(backend, {
     match,
     query,
     survivors,
-    hiddenSockets: new Set([...hidden, ...left.hidden].map(({ socket }) => socketKey(socket))),
+    hiddenSockets: new Set(
+      [...grouped.hidden, ...left.hidden].map(({ socket }) => socketKey(socket)),
+    ),
     restarts: restarts.filter((_, i) => ended[i].outcome === "ended"),
   });
   return { matched: true, reports, respawns, outside };

@@ -12,6 +12,8 @@ export interface Styler {
   readonly red: (text: string) => string;
   readonly green: (text: string) => string;
   readonly yellow: (text: string) => string;
+  /** Reverse video: the picker's highlighted row. */
+  readonly inverse: (text: string) => string;
 }
 
 const wrap = (open: number, close: number) => (text: string) =>
@@ -24,12 +26,20 @@ export const COLOR: Styler = {
   red: wrap(31, 39),
   green: wrap(32, 39),
   yellow: wrap(33, 39),
+  inverse: wrap(7, 27),
 };
 
 const same = (text: string) => text;
 
 /** A styler that leaves text as it is. */
-export const PLAIN: Styler = { bold: same, dim: same, red: same, green: same, yellow: same };
+export const PLAIN: Styler = {
+  bold: same,
+  dim: same,
+  red: same,
+  green: same,
+  yellow: same,
+  inverse: same,
+};
 
 /** Colour for a stream: on for a terminal unless `NO_COLOR` is set to anything non-empty. */
 export function stylerFor(isTerminal: boolean, noColor: string | undefined): Styler {

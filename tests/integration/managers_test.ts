@@ -9,29 +9,20 @@
 
 import { assert, assertEquals, assertIncludes, assertMatch } from "../support/assert.ts";
 import { isolatedEnv, portctl, type PortctlRun, tcpPortIsFree } from "../support/portctl.ts";
-import { suiteNeeds, TEST_IMAGE } from "../support/requirements.ts";
+import {
+  docker,
+  freePort,
+  inspect,
+  run,
+  sleep,
+  startContainer,
+  untilHeld,
+} from "../support/containers.ts";
+import { suiteNeeds } from "../support/requirements.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const HOLDER = `${ROOT}tests/support/holder.py`;
 const env = { ...isolatedEnv(), NO_COLOR: "1" };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port nobody holds right now. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Waits (generously) until `port` is held; returns whether it was. */
-async function untilHeld(port: number, ms = 15_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
-    if (!tcpPortIsFree(port)) return true;
-  }
-  return false;
-}
 
 /** True when `port` stays free for `ms` (a manager that restarted the server would take it). */
 async function staysFree(port: number, ms: number): Promise<boolean> {
@@ -39,18 +30,6 @@ async function staysFree(port: number, ms: number): Promise<boolean> {
     if (!tcpPortIsFree(port)) return false;
   }
   return true;
-}
-
-async function run(command: string, args: string[], extra: Record<string, string> = {}) {
-  const out = await new Deno.Command(command, {
-    args,
-    env: extra,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { ok: out.success, stdout: d.decode(out.stdout).trim(), stderr: d.decode(out.stderr) };
 }
 
 interface WhoRow {
@@ -72,47 +51,6 @@ async function kill(port: number, args: string[] = []): Promise<PortctlRun> {
 // --- Docker -----------------------------------------------------------------------------------
 
 const dockerRuns = await suiteNeeds("container manager tests", ["root", "docker"]);
-
-async function docker(args: string[]): Promise<string> {
-  const result = await run("docker", args);
-  if (!result.ok) throw new Error(`docker ${args.join(" ")}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
-
-/** A container of the test image publishing a free host port, v4 and v6 (two docker-proxies). */
-async function startContainer(restart = "no"): Promise<{ id: string; name: string; port: number }> {
-  const port = freePort();
-  const name = `portctl-test-${crypto.randomUUID().slice(0, 8)}`;
-  const id = await docker([
-    "run",
-    "-d",
-    "--name",
-    name,
-    "--restart",
-    restart,
-    "-p",
-    `127.0.0.1:${port}:8080`,
-    "-p",
-    `[::1]:${port}:8080`,
-    TEST_IMAGE,
-    "sh",
-    "-c",
-    // The TERM trap makes a graceful stop visible: exit 0, not SIGKILL's 137.
-    'trap "exit 0" TERM; httpd -f -p 8080 & wait',
-  ]);
-  assert(await untilHeld(port), `the container did not publish port ${port}`);
-  return { id, name, port };
-}
-
-async function inspect(id: string): Promise<{ running: boolean; exitCode: number }> {
-  const [running, exitCode] = (await docker([
-    "inspect",
-    "--format",
-    "{{.State.Running}} {{.State.ExitCode}}",
-    id,
-  ])).split(" ");
-  return { running: running === "true", exitCode: Number(exitCode) };
-}
 
 Deno.test({
   name: "docker: who names the container behind docker-proxy; --dry-run leaves it running",

@@ -1,7 +1,8 @@
 /**
  * A Deno socket holder for integration tests. Arguments: `tcp:ADDRESS` and `udp:ADDRESS` (the
  * first binds an ephemeral port, the rest the same port), `--port N` to choose the port,
- * `--ignore-term` to survive SIGTERM. Prints `{"pid","port"}` as one JSON line once bound.
+ * `--ignore-term` to survive SIGTERM, `--tag WORD` (ignored: a word in its command line that tests
+ * can look for, as the picker's filter does). Prints `{"pid","port"}` as one JSON line once bound.
  *
  * @module
  */
@@ -11,6 +12,8 @@ const held: (Deno.Listener | Deno.DatagramConn)[] = [];
 const args = [...Deno.args];
 const portFlag = args.indexOf("--port");
 if (portFlag >= 0) port = Number(args.splice(portFlag, 2)[1]);
+const tagFlag = args.indexOf("--tag");
+if (tagFlag >= 0) args.splice(tagFlag, 2);
 for (const arg of args) {
   if (arg === "--ignore-term") {
     Deno.addSignalListener("SIGTERM", () => {});
