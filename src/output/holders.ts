@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ManagerSummary } from "../core/hooks.ts";
+import type { HookProcess, ManagerSummary } from "../core/hooks.ts";
 import type { SocketHolder } from "../core/lookup.ts";
 import { summarizeManager, summarizeProcess } from "../core/summary.ts";
 import type { IpFamily, Protocol, SocketState } from "../platform/types.ts";
@@ -36,6 +36,21 @@ export interface HolderJson {
   readonly note: string | null;
 }
 
+/** A process's fields in `who`/`list`/`kill --json`, all null when it cannot be seen. */
+export function processJson(
+  process: HookProcess | null,
+): { readonly [Field in keyof HookProcess]: HookProcess[Field] | null } {
+  return {
+    pid: process?.pid ?? null,
+    name: process?.name ?? null,
+    user: process?.user ?? null,
+    command: process?.command ?? null,
+    cwd: process?.cwd ?? null,
+    startedAt: process?.startedAt ?? null,
+    exe: process?.exe ?? null,
+  };
+}
+
 /**
  * The JSON object for one row. `pid`, `name`, `user`, `command`, `cwd`, `startedAt` and `exe` are
  * the process's, all null on a row without a visible process; `note` then says why, and whose
@@ -51,13 +66,7 @@ export function holderJson(row: SocketHolder): HolderJson {
     address,
     port,
     state,
-    pid: process?.pid ?? null,
-    name: process?.name ?? null,
-    user: process?.user ?? null,
-    command: process?.command ?? null,
-    cwd: process?.cwd ?? null,
-    startedAt: process?.startedAt ?? null,
-    exe: process?.exe ?? null,
+    ...processJson(process),
     manager: holder.kind === "visible" ? summarizeManager(holder.manager) : null,
     note: holder.note,
   };

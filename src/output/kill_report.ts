@@ -7,7 +7,7 @@
 import type { KillResult, ProcessKillReport } from "../core/kill.ts";
 import type { RespawnReport } from "../core/respawn.ts";
 import type { HookProcess, SocketSummary } from "../core/hooks.ts";
-import { formatEndpoint, formatProtocol } from "./holders.ts";
+import { formatEndpoint, formatProtocol, processJson } from "./holders.ts";
 import { printable } from "./printable.ts";
 import { folderLabel } from "./process_labels.ts";
 import type { Styler } from "./style.ts";
@@ -26,19 +26,6 @@ export interface RespawnJson extends Omit<KillReportJson, "outcome"> {
   readonly outcome: "respawned";
   readonly parentPid: number | null;
   readonly parentName: string | null;
-}
-
-/** A process's fields in `kill --json`, all null when it cannot be seen. */
-function processJson(process: HookProcess | null): Pick<KillReportJson, keyof HookProcess> {
-  return {
-    pid: process?.pid ?? null,
-    name: process?.name ?? null,
-    user: process?.user ?? null,
-    command: process?.command ?? null,
-    cwd: process?.cwd ?? null,
-    startedAt: process?.startedAt ?? null,
-    exe: process?.exe ?? null,
-  };
 }
 
 /** The JSON array `kill --json` prints: one object per process, then any respawns. */
