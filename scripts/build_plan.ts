@@ -7,7 +7,7 @@
  * @module
  */
 
-import { LAZY_MODULES, WORKER_MODULES } from "../src/lazy_modules.ts";
+import { LAZY_PATHS, WORKER_MODULES } from "../src/lazy_modules.ts";
 
 /** A Rust-style target triple that `deno compile --target` accepts and portctl ships for. */
 export type TargetTriple =
@@ -229,7 +229,7 @@ export function compileArgs(target: Target, options: CompileArgsOptions): string
  * worker), as a path in this checkout.
  */
 export function lazyIncludes(): string[] {
-  return [...Object.values(LAZY_MODULES), ...Object.values(WORKER_MODULES)].flatMap((
+  return [...LAZY_PATHS, ...Object.values(WORKER_MODULES)].flatMap((
     path,
   ) => ["--include", new URL(`../src/${path}`, import.meta.url).pathname]);
 }

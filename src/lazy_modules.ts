@@ -1,7 +1,7 @@
 /**
  * The modules portctl imports only when a run needs them: the stricli application (help, errors,
- * anything but a plain command line), each command's implementation, each OS's backend and the
- * plugin system.
+ * anything but a plain command line), each command's implementation and the plugin system; with
+ * `src/platform/lazy_modules.ts`'s, each OS's backend and its managers.
  *
  * They are imported by a specifier Deno cannot read ahead. Deno reads every literal `import("...")`
  * target, and its whole tree, before it runs a line, so literal imports would make every run of
@@ -13,7 +13,9 @@
  * @module
  */
 
-/** Each lazily imported module's path, relative to `src/`. */
+import { PLATFORM_LAZY_MODULES } from "./platform/lazy_modules.ts";
+
+/** Each lazily imported module's path, relative to `src/` (see {@linkcode LAZY_PATHS}). */
 export const LAZY_MODULES = {
   app: "cli/app.ts",
   kill: "cli/kill.ts",
@@ -21,18 +23,17 @@ export const LAZY_MODULES = {
   list: "cli/list.ts",
   completions: "cli/completions.ts",
   pick: "cli/pick.ts",
-  linuxBackend: "platform/linux/backend.ts",
-  windowsBackend: "platform/windows/backend.ts",
-  darwinBackend: "platform/darwin/backend.ts",
   plugins: "plugins/mod.ts",
   pluginProject: "plugins/project.ts",
   pluginRunner: "plugins/runner.ts",
   pluginHost: "plugins/plugin_host.ts",
-  linuxManagers: "platform/linux/managers.ts",
-  darwinManagers: "platform/darwin/managers.ts",
-  windowsManagers: "platform/windows/managers.ts",
-  managerStop: "platform/manager_stop.ts",
 } as const;
+
+/** Every module imported on demand, relative to `src/`: these and the platform's. */
+export const LAZY_PATHS: readonly string[] = [
+  ...Object.values(LAZY_MODULES),
+  ...Object.values(PLATFORM_LAZY_MODULES).map((path) => `platform/${path}`),
+];
 
 /**
  * Modules that run as workers, relative to `src/`: started by URL, so `deno compile` needs them
@@ -50,17 +51,10 @@ interface LazyModuleTypes {
   list: typeof import("./cli/list.ts");
   completions: typeof import("./cli/completions.ts");
   pick: typeof import("./cli/pick.ts");
-  linuxBackend: typeof import("./platform/linux/backend.ts");
-  windowsBackend: typeof import("./platform/windows/backend.ts");
-  darwinBackend: typeof import("./platform/darwin/backend.ts");
   plugins: typeof import("./plugins/mod.ts");
   pluginProject: typeof import("./plugins/project.ts");
   pluginRunner: typeof import("./plugins/runner.ts");
   pluginHost: typeof import("./plugins/plugin_host.ts");
-  linuxManagers: typeof import("./platform/linux/managers.ts");
-  darwinManagers: typeof import("./platform/darwin/managers.ts");
-  windowsManagers: typeof import("./platform/windows/managers.ts");
-  managerStop: typeof import("./platform/manager_stop.ts");
 }
 
 /** The name of a lazily imported module. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { importLazy } from "../lazy_modules.ts";
+import { importPlatformLazy } from "./lazy_modules.ts";
 import { signalTableOf } from "./signals.ts";
 import { type PlatformBackend, type SignalTable, UnsupportedPlatformError } from "./types.ts";
 
@@ -14,11 +14,11 @@ import { type PlatformBackend, type SignalTable, UnsupportedPlatformError } from
 export async function loadBackend(): Promise<PlatformBackend> {
   switch (Deno.build.os) {
     case "linux":
-      return (await importLazy("linuxBackend")).backend;
+      return (await importPlatformLazy("linuxBackend")).backend;
     case "windows":
-      return (await importLazy("windowsBackend")).backend;
+      return (await importPlatformLazy("windowsBackend")).backend;
     case "darwin":
-      return (await importLazy("darwinBackend")).backend;
+      return (await importPlatformLazy("darwinBackend")).backend;
     default:
       throw new UnsupportedPlatformError(Deno.build.os);
   }

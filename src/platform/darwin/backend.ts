@@ -31,7 +31,7 @@ import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
 import { openDarwinProcess } from "./process_handle.ts";
-import { importLazy } from "../../lazy_modules.ts";
+import { importPlatformLazy } from "../lazy_modules.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -238,9 +238,9 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     findSockets,
     // Managers are read, and stopped, only when a port is held: their code loads then.
     describeManagers: async (holders) =>
-      (await importLazy("darwinManagers")).describeManagers(holders),
+      (await importPlatformLazy("darwinManagers")).describeManagers(holders),
     stopThroughManager: async (manager, stopOptions) =>
-      (await importLazy("managerStop")).stopThroughManager(manager, {
+      (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
         ...stopOptions,
         backend: parts,
       }),

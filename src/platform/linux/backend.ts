@@ -13,7 +13,7 @@ import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
-import { importLazy } from "../../lazy_modules.ts";
+import { importPlatformLazy } from "../lazy_modules.ts";
 import { openProcess } from "./process_handle.ts";
 import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "../accounts.ts";
@@ -165,9 +165,12 @@ export const backend: PlatformBackend = {
   findSockets,
   // Managers are read, and stopped, only when a port is held: their code loads then.
   describeManagers: async (holders) =>
-    (await importLazy("linuxManagers")).describeManagers(holders),
+    (await importPlatformLazy("linuxManagers")).describeManagers(holders),
   stopThroughManager: async (manager, options) =>
-    (await importLazy("managerStop")).stopThroughManager(manager, { ...options, backend: parts }),
+    (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
+      ...options,
+      backend: parts,
+    }),
   childrenOf,
   isPausing,
 };

@@ -36,7 +36,7 @@ import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote, WSAEADDRINUSE } fr
 import { testBind } from "./ws2_32.ts";
 import { waitUntil } from "../poll.ts";
 import { WINDOWS_SIGNALS } from "../signals.ts";
-import { importLazy } from "../../lazy_modules.ts";
+import { importPlatformLazy } from "../lazy_modules.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
 
@@ -283,9 +283,12 @@ export const backend: PlatformBackend = {
   unheldPortNote: explainUnheldPort,
   // Managers are read, and stopped, only when a port is held: their code loads then.
   describeManagers: async (holders) =>
-    (await importLazy("windowsManagers")).describeManagers(holders),
+    (await importPlatformLazy("windowsManagers")).describeManagers(holders),
   stopThroughManager: async (manager, options) =>
-    (await importLazy("managerStop")).stopThroughManager(manager, { ...options, backend: parts }),
+    (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
+      ...options,
+      backend: parts,
+    }),
   childrenOf: (pid) =>
     [...takeProcessSnapshot().values()].filter((e) => e.ppid === pid).map((e) => e.pid),
 };
