@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../platform/types.ts";
+import type {
+  HeldSocket,
+  PlatformBackend,
+  ProcessInfo,
+  SocketEntry,
+  SocketQuery,
+} from "../platform/types.ts";
 
 /** The holder of one row: a process, or why there is none to show. */
 export type Holder =
@@ -76,13 +82,14 @@ export function joinHolders(
 }
 
 /**
- * Finds every socket `match` accepts and describes its holders. `listeningTcpOnly` promises that
- * `match` rejects TCP sockets outside LISTEN, which lets the backend skip reading them.
+ * Finds every socket `match` accepts and describes its holders. `query` says which tables `match`
+ * accepts nothing from (`listeningTcpOnly`: no TCP socket outside LISTEN), which lets the backend
+ * skip reading them.
  */
 export function lookupHolders(
   backend: PlatformBackend,
   match: (socket: SocketEntry) => boolean,
-  query: { readonly listeningTcpOnly: boolean },
+  query: SocketQuery & { readonly listeningTcpOnly: boolean },
 ): SocketHolder[] {
   const held = backend.findSockets(match, query);
   if (held.length === 0) return [];
