@@ -19,6 +19,7 @@ export const LAZY_MODULES = {
   kill: "cli/kill.ts",
   who: "cli/who.ts",
   list: "cli/list.ts",
+  wait: "cli/wait.ts",
   completions: "cli/completions.ts",
   linuxBackend: "platform/linux/backend.ts",
   windowsBackend: "platform/windows/backend.ts",
@@ -43,6 +44,7 @@ interface LazyModuleTypes {
   kill: typeof import("./cli/kill.ts");
   who: typeof import("./cli/who.ts");
   list: typeof import("./cli/list.ts");
+  wait: typeof import("./cli/wait.ts");
   completions: typeof import("./cli/completions.ts");
   linuxBackend: typeof import("./platform/linux/backend.ts");
   windowsBackend: typeof import("./platform/windows/backend.ts");

@@ -54,6 +54,7 @@ export const routes: RouteMap<CliContext> = buildRouteMap({
     kill: buildCommand(COMMANDS.kill),
     who: buildCommand(COMMANDS.who),
     list: buildCommand(COMMANDS.list),
+    wait: buildCommand(COMMANDS.wait),
     plugins: pluginsRoutes,
     completions: buildCommand(COMMANDS.completions),
   },
@@ -67,6 +68,7 @@ EXAMPLES
   portctl kill 3000             SIGTERM, then SIGKILL after 5 s; confirms the port is free
   portctl kill 5432 --term      SIGTERM only
   portctl list --json           every listening port as JSON
+  portctl wait 3000 && npm test wait until port 3000 listens, then run the tests
 
 ${EXIT_CODES_HELP}`,
   },
