@@ -74,6 +74,7 @@ export function startDenoListener(args: string[]): Promise<Holder> {
   return startHolder(Deno.execPath(), [
     "run",
     "--allow-net",
+    "--allow-write", // --accept-log
     "--unstable-net",
     `${ROOT}tests/support/listener.ts`,
     ...args,
