@@ -516,7 +516,7 @@ async function waitBench(options: Options): Promise<WaitBench> {
 }
 
 /** Part 4's table: detection latency (median, max) and CPU while waiting, with ratios. */
-function printWaitBench(result: WaitBench, rounds: number) {
+function printWaitBench(result: WaitBench, options: Options) {
   const facts = result.detections.map(({ name, runs }) => {
     const latencies = runs.map((r) => r.latencyMs).filter((ms) => !Number.isNaN(ms));
     const cpuShare = runs.reduce((sum, r) => sum + r.cpuMs, 0) /
@@ -527,7 +527,7 @@ function printWaitBench(result: WaitBench, rounds: number) {
   const ratio = (value: number, of: number | undefined) => of ? `${(value / of).toFixed(2)}x` : "-";
   printRows(
     `4. Waiting for a port to listen: from the bind to the waiter's exit, and CPU while waiting ` +
-      `(${rounds} rounds, interleaved)`,
+      `(${options.waitRounds} rounds, interleaved)`,
     [
       "command",
       "median ms",
@@ -546,7 +546,7 @@ function printWaitBench(result: WaitBench, rounds: number) {
     ]),
   );
   printTable(
-    `4b. Start-up: a wait whose condition already holds (median of ${rounds}, interleaved)`,
+    `4b. Start-up: a wait whose condition already holds (median of ${options.rounds}, interleaved)`,
     result.startup,
     [EMPTY, WHO_FREE],
   );
@@ -593,7 +593,7 @@ if (import.meta.main) {
     console.log(`  plot: ${options.svg}`);
   }
   const wait = options.parts.has(4) ? await waitBench(options) : null;
-  if (wait) printWaitBench(wait, options.waitRounds);
+  if (wait) printWaitBench(wait, options);
   if (options.json) {
     await Deno.writeTextFile(
       options.json,

@@ -59,25 +59,30 @@ function listPorts(ports: readonly number[]): string {
   return ports.length > 10 ? `${shown} and ${ports.length - 10} more` : shown;
 }
 
-/** The holders of one target, each once: `4242 node (user dev, tcp :3000)`. */
+/**
+ * The holders of one target, each once: `4242 node (user dev, tcp :3000)`, or for a socket whose
+ * owner portctl cannot see, `an unseen process (owner not visible; user root, tcp :3000)`.
+ */
 function describeHolders(rows: readonly SocketHolder[]): string {
-  const byHolder = new Map<string, { who: string; user: string | null; sockets: Set<string> }>();
+  const byHolder = new Map<string, { who: string; facts: string[] }>();
   for (const { socket, holder } of rows) {
     const key = holder.kind === "visible" ? `pid ${holder.process.pid}` : holder.kind;
-    const who = holder.kind === "visible"
-      ? `${holder.process.pid} ${printable(holder.process.name)}`
-      : holder.kind === "hidden"
-      ? "owner not visible"
-      : "the kernel";
     const user = holder.kind === "visible" ? holder.process.user : socket.user;
-    const entry = byHolder.get(key) ?? { who, user, sockets: new Set() };
-    entry.sockets.add(`${socket.protocol} :${socket.port}`);
+    const entry = byHolder.get(key) ?? {
+      who: holder.kind === "visible"
+        ? `${holder.process.pid} ${printable(holder.process.name)}`
+        : holder.kind === "hidden"
+        ? "an unseen process"
+        : "the kernel",
+      facts: user === null ? [] : [`user ${printable(user)}`],
+    };
+    const where = `${socket.protocol} :${socket.port}`;
+    if (!entry.facts.includes(where)) entry.facts.push(where);
     byHolder.set(key, entry);
   }
-  return [...byHolder.values()].map(({ who, user, sockets }) => {
-    const facts = [...(user === null ? [] : [`user ${printable(user)}`]), ...sockets];
-    return `${who} (${facts.join(", ")})`;
-  }).join(", ");
+  return [...byHolder.entries()].map(([key, { who, facts }]) =>
+    `${who} (${key === "hidden" ? "owner not visible; " : ""}${facts.join(", ")})`
+  ).join(", ");
 }
 
 /**

@@ -222,7 +222,7 @@ linuxTest(
         [held.code, held.stderr],
         [
           1,
-          `portctl: ${port} is still held after 0.3 s by owner not visible (user root, tcp :${port})\n`,
+          `portctl: ${port} is still held after 0.3 s by an unseen process (owner not visible; user root, tcp :${port})\n`,
         ],
       );
     });

@@ -93,7 +93,7 @@ Deno.test("timeout lines: one per target, naming holders once each, ports of a r
   assertEquals(
     timeoutLine({ target: single, met: false, pendingPorts: [3000] }, options),
     "3000 is still held after 30 s by 42 no de (user dev, tcp :3000), " +
-      "owner not visible (user postgres, tcp :3000)",
+      "an unseen process (owner not visible; user postgres, tcp :3000)",
   );
   assertEquals(
     timeoutLine({ target: range, met: false, pendingPorts: [4001] }, options),
