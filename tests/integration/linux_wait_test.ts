@@ -5,33 +5,24 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { withStarted } from "../support/children.ts";
-import { userName } from "../../src/platform/accounts.ts";
 import { backend } from "../../src/platform/linux/backend.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
 import { pause, waitUntil } from "../../src/platform/poll.ts";
 import {
   envFor,
   type Holder,
-  isolatedEnv,
   portctl,
   type PortctlRun,
   startDenoListener,
   startPythonHolder,
   tcpPortIsFree,
 } from "../support/portctl.ts";
-import { suiteNeeds } from "../support/requirements.ts";
+import { linuxSuite } from "../support/linux_suite.ts";
 
-const onLinux = Deno.build.os === "linux";
-const asRoot = onLinux &&
-  await suiteNeeds("the Linux wait tests that switch users (runuser)", ["root"]);
-const env = isolatedEnv();
-const me = onLinux ? userName(Deno.uid()!) : "";
+const { env, me, test: linuxTest } = await linuxSuite(
+  "the Linux wait tests that switch users (runuser)",
+);
 const withHolders = withStarted<Holder>;
-
-function linuxTest(name: string, fn: () => Promise<void>, options: { root?: boolean } = {}) {
-  const ignore = !onLinux || (options.root === true && !asRoot);
-  Deno.test({ name, ignore, sanitizeResources: false, sanitizeOps: false, fn });
-}
 
 /** How long after `wait` starts the tests start or stop a listener, as the issue asks. */
 const CHANGE_AFTER_MS = 300;

@@ -7,17 +7,9 @@ import { judgeTargets, waitQuery } from "../../src/core/wait.ts";
 import { statusLine } from "../../src/output/status_line.ts";
 import { formatSeconds, progressLine, timeoutLine } from "../../src/output/wait_report.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
+import { socketEntry } from "../support/sockets.ts";
 
-const socket = (over: Partial<SocketEntry>): SocketEntry => ({
-  protocol: "tcp",
-  family: 4,
-  address: "127.0.0.1",
-  port: 3000,
-  state: "LISTEN",
-  uid: 1000,
-  user: "dev",
-  ...over,
-});
+const socket = (over: Partial<SocketEntry>) => socketEntry({ uid: 1000, user: "dev", ...over });
 
 const targets = (...texts: string[]) => texts.map(parseTarget);
 
