@@ -94,6 +94,23 @@ Deno.test("darwin backend: a free port costs the two tables and no fd scan", () 
   assertEquals(mac.calls.get("proc_pidfdinfo"), undefined);
 });
 
+Deno.test("darwin backend: listSockets reads the tables of the query's protocols, no fd scan", () => {
+  const mac = pretendMac();
+  const backend = createBackend({ openLibrary: () => mac.symbols() });
+  assertEquals(backend.listSockets(listening(8080), { protocols: ["tcp"] }), [{
+    protocol: "tcp",
+    family: 4,
+    address: "127.0.0.1",
+    port: 8080,
+    state: "LISTEN",
+    uid: 501,
+    user: null,
+  }]);
+  assertEquals(mac.calls.get("sysctlbyname"), 2, "the TCP table alone");
+  assertEquals(mac.calls.get("proc_listpids"), undefined, "a match costs no fd scan");
+  assertEquals(mac.calls.get("proc_pidfdinfo"), undefined);
+});
+
 Deno.test("darwin backend: another user's listener is held, owner not visible, with a hint", () => {
   const mac = pretendMac();
   const backend = createBackend({ openLibrary: () => mac.symbols() });
