@@ -68,7 +68,7 @@ EXAMPLES
   portctl kill 3000             SIGTERM, then SIGKILL after 5 s; confirms the port is free
   portctl kill 5432 --term      SIGTERM only
   portctl list --json           every listening port as JSON
-  portctl wait 3000 && npm test wait until port 3000 listens, then run the tests
+  portctl wait 3000             wait until something listens on 3000 (&& npm test)
 
 ${EXIT_CODES_HELP}`,
   },
