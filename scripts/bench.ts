@@ -10,10 +10,12 @@
  *        servers), and a long-lived process that is not a manager (a test harness, an IDE).
  * 3. How lookup cost grows with the number of processes (250 to 8000 by default), for portctl,
  *    ss, lsof and fuser, drawn into an SVG (docs/bench-lookup.svg) that the README shows.
+ * 4. Waiting for a port to listen: `portctl wait` against wait-on and wait-port (npm), how soon
+ *    each notices a bind and what it costs while it waits; and `portctl wait`'s start-up.
  *
  * Usage: deno task bench [--processes N] [--rounds R] [--kill-rounds K]
- *                        [--scaling N,N,...|none] [--scaling-rounds R] [--svg FILE] [--json FILE]
- *                        [--baseline DIR]
+ *                        [--scaling N,N,...|none] [--scaling-rounds R] [--wait-rounds R]
+ *                        [--parts 1,2,3,4] [--svg FILE] [--json FILE] [--baseline DIR]
  *
  * `--baseline DIR`: another copy of portctl (`git archive REV | tar -x -C DIR`) whose `who` runs in
  * part 1 beside this one, so a change's cost is a ratio measured in the same run.
@@ -21,11 +23,12 @@
  * @module
  */
 
-import { waitUntil } from "../src/platform/poll.ts";
+import { pause, waitUntil } from "../src/platform/poll.ts";
 import { lookupPlot, type PlotSeries } from "./bench_plot.ts";
 import {
   interleaved,
   median,
+  printRows,
   printTable,
   type Series,
   shuffle,
@@ -43,6 +46,8 @@ interface Options {
   killRounds: number;
   scaling: number[];
   scalingRounds: number;
+  waitRounds: number;
+  parts: Set<number>;
   svg: string;
   json: string | null;
   /** A folder holding another copy of portctl, compared with this one in part 1. */
@@ -56,6 +61,8 @@ function parseOptions(args: string[]): Options {
     killRounds: 10,
     scaling: [250, 500, 1000, 2000, 4000, 8000],
     scalingRounds: 10,
+    waitRounds: 10,
+    parts: new Set([1, 2, 3, 4]),
     svg: `${ROOT}docs/bench-lookup.svg`,
     json: null,
     baseline: null,
@@ -71,13 +78,16 @@ function parseOptions(args: string[]): Options {
     else if (flag === "--rounds" && number >= 1) options.rounds = number;
     else if (flag === "--kill-rounds" && number >= 1) options.killRounds = number;
     else if (flag === "--scaling-rounds" && number >= 1) options.scalingRounds = number;
-    else if (flag === "--scaling" && counts.every((n) => Number.isInteger(n) && n >= 0)) {
+    else if (flag === "--wait-rounds" && number >= 1) options.waitRounds = number;
+    else if (flag === "--parts" && counts.every((n) => [1, 2, 3, 4].includes(n))) {
+      options.parts = new Set(counts);
+    } else if (flag === "--scaling" && counts.every((n) => Number.isInteger(n) && n >= 0)) {
       options.scaling = counts;
     } else {
       console.error(
         `bench: unknown or bad argument "${flag} ${value ?? ""}"; expected --processes N, ` +
-          "--rounds R, --kill-rounds K, --scaling N,N,...|none, --scaling-rounds R, --svg FILE, " +
-          "--json FILE, --baseline DIR",
+          "--rounds R, --kill-rounds K, --scaling N,N,...|none, --scaling-rounds R, " +
+          "--wait-rounds R, --parts 1,2,3,4, --svg FILE, --json FILE, --baseline DIR",
       );
       Deno.exit(2);
     }
@@ -178,11 +188,21 @@ function canBind(port: number): boolean {
   }
 }
 
-/** Installs the npm tools compared in part 2 into a temp folder, for the bench only. */
-async function installNpmTools(): Promise<{ killPort: string | null; fkill: string | null }> {
+/** The npm tools compared (parts 2 and 4): package, and the script `node` runs. */
+const NPM_TOOLS = {
+  killPort: { spec: "kill-port@2", script: "kill-port/cli.js" },
+  fkill: { spec: "fkill-cli@8", script: "fkill-cli/cli.js" },
+  waitOn: { spec: "wait-on@9", script: "wait-on/bin/wait-on" },
+  waitPort: { spec: "wait-port@1", script: "wait-port/bin/wait-port.js" },
+} as const;
+
+/** Each npm tool's script, or null where it could not be installed. */
+type NpmScripts = Record<keyof typeof NPM_TOOLS, string | null>;
+
+/** Installs the npm tools compared in parts 2 and 4 into a cache folder, for the bench only. */
+async function installNpmTools(): Promise<NpmScripts> {
   const dir = `${Deno.env.get("HOME")}/.cache/portctl-bench-npm`;
-  const killPortBin = `${dir}/node_modules/kill-port/cli.js`;
-  const fkillBin = `${dir}/node_modules/fkill-cli/cli.js`;
+  const tools = Object.entries(NPM_TOOLS);
   const exists = (path: string) => {
     try {
       return Deno.statSync(path).isFile;
@@ -190,18 +210,20 @@ async function installNpmTools(): Promise<{ killPort: string | null; fkill: stri
       return false;
     }
   };
-  if (!exists(killPortBin) || !exists(fkillBin)) {
+  const scriptOf = (script: string) => `${dir}/node_modules/${script}`;
+  if (!tools.every(([, tool]) => exists(scriptOf(tool.script)))) {
     Deno.mkdirSync(dir, { recursive: true });
     await new Deno.Command("npm", {
-      args: ["install", "--silent", "--prefix", dir, "kill-port@2", "fkill-cli@8"],
+      args: ["install", "--silent", "--prefix", dir, ...tools.map(([, tool]) => tool.spec)],
       stdout: "null",
       stderr: "inherit",
     }).output();
   }
-  return {
-    killPort: exists(killPortBin) ? killPortBin : null,
-    fkill: exists(fkillBin) ? fkillBin : null,
-  };
+  return Object.fromEntries(
+    tools.map((
+      [name, tool],
+    ) => [name, exists(scriptOf(tool.script)) ? scriptOf(tool.script) : null]),
+  ) as NpmScripts;
 }
 
 /** The tools that read the same tables, for a held port `held`: what portctl is compared with. */
@@ -220,6 +242,7 @@ const FUSER = "fuser P/tcp";
 const EMPTY = "deno empty script";
 const WHO_HELD = "portctl who <held>";
 const BASELINE_HELD = "baseline who <held>";
+const WHO_FREE = "portctl who <free>";
 
 async function lookupBench(options: Options): Promise<Series[]> {
   const empty = await Deno.makeTempFile({ suffix: ".ts" });
@@ -246,7 +269,7 @@ async function lookupBench(options: Options): Promise<Series[]> {
     return await interleaved([
       [EMPTY, [deno, "run", empty]],
       [WHO_HELD, [deno, "run", ...PERMISSIONS, MAIN, "who", held]],
-      ["portctl who <free>", [deno, "run", ...PERMISSIONS, MAIN, "who", String(free)]],
+      [WHO_FREE, [deno, "run", ...PERMISSIONS, MAIN, "who", String(free)]],
       ...baseline,
       ...peerCommands(held),
     ], options.rounds);
@@ -354,14 +377,14 @@ async function timeToFree(
 async function killBench(options: Options): Promise<Series[]> {
   const deno = Deno.execPath();
   const node = which("node");
-  const tools = node ? await installNpmTools() : { killPort: null, fkill: null };
+  const tools = node ? await installNpmTools() : null;
   const commands: [string, (port: number) => string[]][] = [
     ["portctl kill P", (p) => [deno, "run", ...PERMISSIONS, MAIN, "kill", String(p)]],
   ];
-  if (node && tools.killPort) {
+  if (node && tools?.killPort) {
     commands.push(["kill-port P", (p) => [node, tools.killPort!, String(p)]]);
   }
-  if (node && tools.fkill) {
+  if (node && tools?.fkill) {
     commands.push(["fkill --silent :P", (p) => [node, tools.fkill!, "--silent", `:${p}`]]);
   }
   const fuser = which("fuser");
@@ -384,11 +407,11 @@ async function killBench(options: Options): Promise<Series[]> {
 async function parentBench(options: Options): Promise<Series[]> {
   const deno = Deno.execPath();
   const node = which("node");
-  const tools = node ? await installNpmTools() : { killPort: null, fkill: null };
+  const tools = node ? await installNpmTools() : null;
   const commands: [string, (port: number) => string[]][] = [
     ["portctl kill P", (p) => [deno, "run", ...PERMISSIONS, MAIN, "kill", String(p)]],
   ];
-  if (node && tools.killPort) {
+  if (node && tools?.killPort) {
     commands.push(["kill-port P", (p) => [node, tools.killPort!, String(p)]]);
   }
   const cases = PARENT_KINDS.flatMap((parent) =>
@@ -406,23 +429,191 @@ async function parentBench(options: Options): Promise<Series[]> {
 
 /** Part 2b's table: for each parent, portctl's median against kill-port's. */
 function printParentTable(series: readonly Series[]) {
-  console.log(
-    `\n2b. Time until the port can be bound again, by the listener's parent (median, interleaved)`,
-  );
-  console.log("| parent | portctl kill P ms | kill-port P ms | portctl vs kill-port |");
-  console.log("|---|---|---|---|");
-  for (const parent of PARENT_KINDS) {
+  const rows = PARENT_KINDS.map((parent) => {
     const of = (tool: string) => series.find((s) => s.name === `${tool} (${parent})`);
     const ours = of("portctl kill P");
     const theirs = of("kill-port P");
     const a = ours ? median(ours.samples) : NaN;
     const b = theirs ? median(theirs.samples) : NaN;
-    console.log(
-      `| ${parent} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${
-        Number.isNaN(b) ? "-" : `${(a / b).toFixed(2)}x`
-      } |`,
-    );
+    return [parent, a.toFixed(1), b.toFixed(1), Number.isNaN(b) ? "-" : `${(a / b).toFixed(2)}x`];
+  });
+  printRows(
+    "2b. Time until the port can be bound again, by the listener's parent (median, interleaved)",
+    ["parent", "portctl kill P ms", "kill-port P ms", "portctl vs kill-port"],
+    rows,
+  );
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat`'s times (`getconf CLK_TCK`; 100 on Linux). */
+function clockTicks(): number {
+  const out = new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync();
+  return Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+}
+
+/** CPU time `pid` has used so far, user and system, all its threads: ms from proc(5)'s stat. */
+function cpuMs(pid: number, ticksPerSecond: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // After the name's closing parenthesis: field 3 (state) first, so utime (14) is at 11.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / ticksPerSecond;
+}
+
+/** One waiter watching a free port: how soon it exits after a bind, and its CPU before. */
+interface Detection {
+  /** From the bind to the waiter's exit, as a script running `wait && next` sees it. */
+  readonly latencyMs: number;
+  /** CPU the waiter used during `windowMs` of waiting, start-up excluded. */
+  readonly cpuMs: number;
+  readonly windowMs: number;
+}
+
+/**
+ * When the CPU window opens: start-up is over (Deno's, Node's and the tools' module loading) and so
+ * is most of V8's compiling of the poll loop.
+ */
+const CPU_WINDOW_FROM_MS = 1000;
+
+/**
+ * Starts `argvFor(port)` on a free port, lets it wait 2-3 s (a random time, so the bind falls at a
+ * random point of its poll interval), measures its CPU over the last 1-2 s of that wait, then
+ * binds the port here and times the waiter's exit. A waiter that fails or takes over 10 s gives
+ * NaN.
+ */
+async function detectOnce(
+  argvFor: (port: number) => string[],
+  ticksPerSecond: number,
+): Promise<Detection> {
+  const port = freePort();
+  const argv = argvFor(port);
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdout: "null",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  await pause(CPU_WINDOW_FROM_MS);
+  const cpuBefore = cpuMs(child.pid, ticksPerSecond);
+  const windowStart = performance.now();
+  await pause(1000 + Math.random() * 1000);
+  const cpu = cpuMs(child.pid, ticksPerSecond) - cpuBefore;
+  const windowMs = performance.now() - windowStart;
+  const listener = Deno.listen({ hostname: "127.0.0.1", port });
+  const bound = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    child.status,
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 10_000)),
+  ]);
+  const latencyMs = status?.success ? performance.now() - bound : NaN;
+  clearTimeout(timer);
+  if (status === null) {
+    child.kill("SIGKILL");
+    await child.status;
   }
+  listener.close();
+  return { latencyMs, cpuMs: cpu, windowMs };
+}
+
+const WAIT = "portctl wait P";
+const WAIT_ON = "wait-on tcp:127.0.0.1:P";
+
+/** The waiters compared: portctl's and the npm tools', with their defaults and at 10 ms. */
+async function waiters(): Promise<[string, (port: number) => string[]][]> {
+  const deno = Deno.execPath();
+  const commands: [string, (port: number) => string[]][] = [
+    [WAIT, (p) => [deno, "run", ...PERMISSIONS, MAIN, "wait", String(p), "--timeout", "60"]],
+  ];
+  const node = which("node");
+  const tools = node ? await installNpmTools() : null;
+  if (node && tools?.waitOn) {
+    const waitOn = tools.waitOn;
+    commands.push([WAIT_ON, (p) => [node, waitOn, `tcp:127.0.0.1:${p}`]]);
+    commands.push([
+      "wait-on -i 10 tcp:127.0.0.1:P",
+      (p) => [node, waitOn, "-i", "10", `tcp:127.0.0.1:${p}`],
+    ]);
+  }
+  if (node && tools?.waitPort) {
+    const waitPort = tools.waitPort;
+    commands.push(["wait-port 127.0.0.1:P", (p) => [node, waitPort, `127.0.0.1:${p}`]]);
+  }
+  return commands;
+}
+
+/** Part 4 as measured: each waiter's detections, interleaved in a new order each round. */
+interface WaitBench {
+  readonly detections: { readonly name: string; readonly runs: Detection[] }[];
+  readonly startup: Series[];
+}
+
+async function waitBench(options: Options): Promise<WaitBench> {
+  const ticks = clockTicks();
+  const commands = await waiters();
+  const detections = commands.map(([name]) => ({ name, runs: [] as Detection[] }));
+  for (let round = 0; round < options.waitRounds; round++) {
+    for (const index of shuffle(commands.map((_, i) => i))) {
+      detections[index].runs.push(await detectOnce(commands[index][1], ticks));
+    }
+  }
+  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  const free = String(freePort());
+  const deno = Deno.execPath();
+  try {
+    const startup = await interleaved([
+      [EMPTY, [deno, "run", empty]],
+      [WHO_FREE, [deno, "run", ...PERMISSIONS, MAIN, "who", free]],
+      ["portctl wait <free> --for free", [
+        deno,
+        "run",
+        ...PERMISSIONS,
+        MAIN,
+        "wait",
+        free,
+        "--for",
+        "free",
+      ]],
+    ], options.rounds);
+    return { detections, startup };
+  } finally {
+    Deno.removeSync(empty);
+  }
+}
+
+/** Part 4's table: detection latency (median, max) and CPU while waiting, with ratios. */
+function printWaitBench(result: WaitBench, options: Options) {
+  const facts = result.detections.map(({ name, runs }) => {
+    const latencies = runs.map((r) => r.latencyMs).filter((ms) => !Number.isNaN(ms));
+    const cpuShare = runs.reduce((sum, r) => sum + r.cpuMs, 0) /
+      runs.reduce((sum, r) => sum + r.windowMs, 0);
+    return { name, median: median(latencies), max: Math.max(...latencies), cpuShare };
+  });
+  const base = facts.find((f) => f.name === WAIT_ON);
+  const ratio = (value: number, of: number | undefined) => of ? `${(value / of).toFixed(2)}x` : "-";
+  printRows(
+    `4. Waiting for a port to listen: from the bind to the waiter's exit, and CPU while waiting ` +
+      `(${options.waitRounds} rounds, interleaved)`,
+    [
+      "command",
+      "median ms",
+      "max ms",
+      "CPU, % of one core",
+      `median vs ${WAIT_ON}`,
+      `CPU vs ${WAIT_ON}`,
+    ],
+    facts.map((f) => [
+      f.name,
+      f.median.toFixed(1),
+      f.max.toFixed(1),
+      (f.cpuShare * 100).toFixed(2),
+      ratio(f.median, base?.median),
+      ratio(f.cpuShare, base?.cpuShare),
+    ]),
+  );
+  printTable(
+    `4b. Start-up: a wait whose condition already holds (median of ${options.rounds}, interleaved)`,
+    result.startup,
+    [EMPTY, WHO_FREE],
+  );
 }
 
 if (import.meta.main) {
@@ -433,22 +624,26 @@ if (import.meta.main) {
     `portctl bench: ${date}, ${machine}, ${options.processes} idle processes, ` +
       `${options.rounds} lookup rounds, ${options.killRounds} kill rounds`,
   );
-  const lookup = await lookupBench(options);
-  printTable(
-    `1. Lookup with ${options.processes} idle processes plus one listener (median of ${options.rounds}, interleaved)`,
-    lookup,
-    [EMPTY, ...(options.baseline ? [BASELINE_HELD] : []), SS, LSOF, FUSER],
-  );
-  const kill = await killBench(options);
-  printTable(
-    `2. Time until the port can be bound again (median of ${options.killRounds}, interleaved)`,
-    kill,
-    ["kill-port P", "fkill --silent :P"],
-  );
-  const parents = await parentBench(options);
-  printParentTable(parents);
+  const lookup = options.parts.has(1) ? await lookupBench(options) : [];
+  if (options.parts.has(1)) {
+    printTable(
+      `1. Lookup with ${options.processes} idle processes plus one listener (median of ${options.rounds}, interleaved)`,
+      lookup,
+      [EMPTY, ...(options.baseline ? [BASELINE_HELD] : []), SS, LSOF, FUSER],
+    );
+  }
+  const kill = options.parts.has(2) ? await killBench(options) : [];
+  const parents = options.parts.has(2) ? await parentBench(options) : [];
+  if (options.parts.has(2)) {
+    printTable(
+      `2. Time until the port can be bound again (median of ${options.killRounds}, interleaved)`,
+      kill,
+      ["kill-port P", "fkill --silent :P"],
+    );
+    printParentTable(parents);
+  }
   let scaling: PlotSeries[] = [];
-  if (options.scaling.length > 0) {
+  if (options.parts.has(3) && options.scaling.length > 0) {
     console.log(
       `\n3. Lookup time against process count (median of ${options.scalingRounds}, interleaved)`,
     );
@@ -463,10 +658,12 @@ if (import.meta.main) {
     );
     console.log(`  plot: ${options.svg}`);
   }
+  const wait = options.parts.has(4) ? await waitBench(options) : null;
+  if (wait) printWaitBench(wait, options);
   if (options.json) {
     await Deno.writeTextFile(
       options.json,
-      JSON.stringify({ lookup, kill, parents, scaling }, null, 2),
+      JSON.stringify({ lookup, kill, parents, scaling, wait }, null, 2),
     );
   }
   Deno.exit(0);

@@ -43,7 +43,6 @@ export interface Series {
 /** Prints medians, and each median's ratio to each of `baselines`, as a Markdown table. */
 export function printTable(title: string, series: readonly Series[], baselines: readonly string[]) {
   const medians = new Map(series.map((s) => [s.name, median(s.samples)]));
-  console.log(`\n${title}`);
   const header = ["command", "median ms", ...baselines.map((b) => `vs ${b}`)];
   const rows = series.map((s) => [
     s.name,
@@ -52,8 +51,14 @@ export function printTable(title: string, series: readonly Series[], baselines: 
       medians.has(b) ? `${(medians.get(s.name)! / medians.get(b)!).toFixed(2)}x` : "-"
     ),
   ]);
+  printRows(title, header, rows);
+}
+
+/** A titled Markdown table, columns padded, as the README shows it. */
+export function printRows(title: string, header: readonly string[], rows: readonly string[][]) {
+  console.log(`\n${title}`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
+  const line = (cells: readonly string[]) =>
     "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
   console.log(line(header));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");

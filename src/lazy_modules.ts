@@ -21,6 +21,7 @@ export const LAZY_MODULES = {
   kill: "cli/kill.ts",
   who: "cli/who.ts",
   list: "cli/list.ts",
+  wait: "cli/wait.ts",
   completions: "cli/completions.ts",
   pick: "cli/pick.ts",
   plugins: "plugins/mod.ts",
@@ -49,6 +50,7 @@ interface LazyModuleTypes {
   kill: typeof import("./cli/kill.ts");
   who: typeof import("./cli/who.ts");
   list: typeof import("./cli/list.ts");
+  wait: typeof import("./cli/wait.ts");
   completions: typeof import("./cli/completions.ts");
   pick: typeof import("./cli/pick.ts");
   plugins: typeof import("./plugins/mod.ts");

@@ -55,6 +55,7 @@ export const routes: RouteMap<CliContext> = buildRouteMap({
     who: buildCommand(COMMANDS.who),
     list: buildCommand(COMMANDS.list),
     pick: buildCommand(COMMANDS.pick),
+    wait: buildCommand(COMMANDS.wait),
     plugins: pluginsRoutes,
     completions: buildCommand(COMMANDS.completions),
   },
@@ -70,6 +71,7 @@ EXAMPLES
   portctl kill 3000             SIGTERM, then SIGKILL after 5 s; confirms the port is free
   portctl kill 5432 --term      SIGTERM only
   portctl list --json           every listening port as JSON
+  portctl wait 3000             wait until something listens on 3000 (&& npm test)
 
 ${EXIT_CODES_HELP}`,
   },

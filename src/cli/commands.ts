@@ -1,5 +1,5 @@
 /**
- * The commands portctl's own code defines (`kill`, `who`, `list`, `completions`), as plain data in
+ * The commands portctl's own code defines (`kill`, `who`, `list`, `wait`, `completions`), as plain data in
  * stricli's own shape: flags, positionals, help. This is the one definition: `app.ts` builds the
  * stricli application from it (with `plugins.ts`), `fast_path.ts` reads a plain command line with
  * it, and the completion scripts are generated from the application built from it.
@@ -14,22 +14,30 @@ import type { CommandBuilderArguments } from "@stricli/core";
 import { describeSignals } from "../core/signals.ts";
 import type { StopLevel } from "../core/kill.ts";
 import type { PortTarget } from "../core/target.ts";
+import type { WaitCondition } from "../core/wait.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { currentSignals } from "../platform/mod.ts";
 import type { CliContext } from "./context.ts";
-import { EXIT_CODES_HELP, PICK_EXIT_CODES_HELP, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
+import {
+  EXIT_CODES_HELP,
+  PICK_EXIT_CODES_HELP,
+  SIMPLE_EXIT_CODES_HELP,
+  WAIT_EXIT_CODES_HELP,
+} from "./exit_codes.ts";
 import { TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
   durationParser,
   IN_FOLDER_FLAG,
   parseCompletionsArgument,
+  parseWaitCondition,
   proposeSignals,
   SHELLS,
   STOP_LEVELS,
   stopLevelParser,
   switchFlag,
   TARGETS_POSITIONAL,
+  WAIT_CONDITIONS,
 } from "./parsers.ts";
 
 /** Parsed `kill` flags. */
@@ -83,6 +91,14 @@ export type PickFlags = {
   readonly pluginTimeout?: number;
 };
 
+/** Parsed `wait` flags. */
+export type WaitFlags = {
+  readonly for?: WaitCondition;
+  readonly timeout?: number;
+  readonly json?: boolean;
+  readonly in?: string;
+};
+
 /** A command as stricli builds it, with its code loaded on first use. */
 export type CommandSpec<FLAGS extends Readonly<Record<string, unknown>>, ARGS extends unknown[]> =
   & CommandBuilderArguments<FLAGS, ARGS, CliContext>
@@ -90,6 +106,8 @@ export type CommandSpec<FLAGS extends Readonly<Record<string, unknown>>, ARGS ex
 
 /** `--timeout`'s default, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;
+/** `wait --timeout`'s default, in milliseconds. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
 /** `--plugin-timeout`'s default, in milliseconds. */
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
@@ -330,6 +348,59 @@ ${PICK_EXIT_CODES_HELP}`,
   },
 } satisfies CommandSpec<PickFlags, []>;
 
+/** `portctl wait`. */
+export const waitSpec = {
+  loader: async () => (await importLazy("wait")).runWait,
+  parameters: {
+    flags: {
+      for: {
+        kind: "parsed",
+        parse: parseWaitCondition,
+        optional: true,
+        placeholder: "listening|free",
+        brief: "Wait until every target port listens (default), or until none is held",
+        proposeCompletions: () => WAIT_CONDITIONS,
+      },
+      timeout: {
+        kind: "parsed",
+        parse: durationParser("--timeout"),
+        optional: true,
+        placeholder: "DURATION",
+        brief: "How long to wait before giving up with exit 1: 500ms, 30s, 2m (default 30s)",
+      },
+      json: switchFlag("Print the final state as JSON"),
+      in: IN_FOLDER_FLAG,
+    },
+    positional: TARGETS_POSITIONAL,
+  },
+  docs: {
+    brief: "Wait until the ports are listening, or free",
+    fullDescription: `Wait until every target port is listening (--for listening, the default)
+or free (--for free), reading the kernel's socket tables every few milliseconds. portctl never
+connects to the port and never signals anything: it works for UDP too, waits for a draining
+server to let go, and leaves nothing in the server's logs.
+
+listening  every port of every target (each port of a range) has a TCP listener or a bound UDP
+           socket of the target's protocol and IP version
+free       no target port is held by a TCP listener or a bound UDP socket
+
+At the timeout it prints one line per target still missing or still held, naming the holder
+(PID, name, user, or "owner not visible" for another user's process), and exits 1. On a
+terminal a progress line is shown on stderr while waiting; nothing when piped.
+
+${TARGETS_HELP}
+
+EXAMPLES
+  portctl wait 3000 && npm test          start the tests once the server listens
+  portctl wait 5432 --timeout 1m         give a database a minute
+  portctl wait 3000 --for free --in .    until this checkout's server let go
+  portctl wait 3000 --for free           after stopping a server, before starting the next
+  portctl wait udp:53 tcp:8080-8081 --json
+
+${WAIT_EXIT_CODES_HELP}`,
+  },
+} satisfies CommandSpec<WaitFlags, PortTarget[]>;
+
 /**
  * `portctl completions <shell>`. `portctl completions ports` (what the scripts run, not shown in
  * help) prints the ports listening right now, one per line.
@@ -369,6 +440,7 @@ export const COMMANDS = {
   who: whoSpec,
   list: listSpec,
   pick: pickSpec,
+  wait: waitSpec,
   completions: completionsSpec,
 } as const;
 

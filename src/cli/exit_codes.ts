@@ -11,6 +11,8 @@ export const ExitCode = {
   Ok: 0,
   /** Nothing matched. */
   NothingMatched: 1,
+  /** (wait) The timeout passed before the ports were listening or free. */
+  TimedOut: 1,
   /** Bad usage or input; nothing was signalled. */
   Usage: 2,
   /** (kill) At least one matched process could not be ended, or the port is held again. */
@@ -60,6 +62,17 @@ export const PICK_EXIT_CODES_HELP = exitCodesHelp([
     "a confirmed process could not be ended (as kill's 3), or it changed after you confirmed and\n" +
     "was left alone, or the port was taken again by a restarted server",
   ],
+  [ExitCode.Internal, INTERNAL],
+]);
+
+/** The exit codes of `wait`. */
+export const WAIT_EXIT_CODES_HELP = exitCodesHelp([
+  [ExitCode.Ok, "every target port is listening (--for listening) or free (--for free)"],
+  [
+    ExitCode.TimedOut,
+    "the timeout passed first; stderr has one line per target still missing or still held",
+  ],
+  [ExitCode.Usage, "bad usage or input"],
   [ExitCode.Internal, INTERNAL],
 ]);
 

@@ -8,6 +8,7 @@
 import { UsageError } from "../core/errors.ts";
 import type { StopLevel } from "../core/kill.ts";
 import { parseTarget, type PortTarget } from "../core/target.ts";
+import type { WaitCondition } from "../core/wait.ts";
 import { importLazy } from "../lazy_modules.ts";
 import { currentSignals } from "../platform/mod.ts";
 
@@ -177,4 +178,16 @@ export function parseCompletionsArgument(text: string): CompletionsArgument {
     throw new UsageError(`unknown shell "${text}": expected one of ${SHELLS.join(", ")}`);
   }
   return shell;
+}
+
+/** What `portctl wait --for` takes, the default first. */
+export const WAIT_CONDITIONS = ["listening", "free"] as const satisfies readonly WaitCondition[];
+
+/** Parses `--for`'s value: `listening` or `free`. */
+export function parseWaitCondition(text: string): WaitCondition {
+  const condition = WAIT_CONDITIONS.find((name) => name === text);
+  if (!condition) {
+    throw new UsageError(`invalid --for "${text}": expected ${WAIT_CONDITIONS.join(" or ")}`);
+  }
+  return condition;
 }

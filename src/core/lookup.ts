@@ -11,6 +11,7 @@ import type {
   ProcessInfo,
   ProcessManager,
   SocketEntry,
+  SocketQuery,
 } from "../platform/types.ts";
 
 /** The holder of one row: a process, or why there is none to show. */
@@ -91,13 +92,14 @@ export function joinHolders(
 }
 
 /**
- * Finds every socket `match` accepts and describes its holders. `listeningTcpOnly` promises that
- * `match` rejects TCP sockets outside LISTEN, which lets the backend skip reading them.
+ * Finds every socket `match` accepts and describes its holders. `query` says which tables `match`
+ * accepts nothing from (`listeningTcpOnly`: no TCP socket outside LISTEN), which lets the backend
+ * skip reading them.
  */
 export function lookupHolders(
   backend: PlatformBackend,
   match: (socket: SocketEntry) => boolean,
-  query: { readonly listeningTcpOnly: boolean },
+  query: SocketQuery & { readonly listeningTcpOnly: boolean },
 ): SocketHolder[] {
   const held = backend.findSockets(match, query);
   if (held.length === 0) return [];

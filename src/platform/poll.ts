@@ -16,16 +16,19 @@ const cell = new Int32Array(new SharedArrayBuffer(4));
 const BLOCKING_LIMIT_MS = 2;
 
 /**
- * Resolves after about `ms` milliseconds.
+ * Resolves after about `ms` milliseconds. With `blocking`, any pause sleeps on `Atomics.wait`.
  *
  * @example
  * ```ts
  * await pause(1); // a blocking 1 ms sleep, then a yield
  * await pause(20); // a timer
+ * await pause(20, { blocking: true }); // a blocking 20 ms sleep, then a yield
  * ```
  */
-export function pause(ms: number): Promise<void> {
-  if (ms > BLOCKING_LIMIT_MS) return new Promise((resolve) => setTimeout(resolve, ms));
+export function pause(ms: number, options: { readonly blocking?: boolean } = {}): Promise<void> {
+  if (ms > BLOCKING_LIMIT_MS && !options.blocking) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
   Atomics.wait(cell, 0, 0, Math.max(0, ms));
   return Promise.resolve();
 }
@@ -50,6 +53,12 @@ export interface WaitOptions {
   readonly timeoutMs: number;
   /** Milliseconds between checks, fixed or by time waited so far; {@linkcode backoffMs} by default. */
   readonly intervalMs?: number | ((waitedMs: number) => number);
+  /**
+   * Sleep between checks by blocking the thread, however long the pause: for a poll that is alone
+   * in its process (`portctl wait`), where each timer's event-loop wake-up would cost about as
+   * much CPU as the check itself. Never for polls that run side by side (the kill engine's).
+   */
+  readonly blocking?: boolean;
 }
 
 /**
@@ -68,7 +77,7 @@ export async function waitUntil(done: () => boolean, options: WaitOptions): Prom
     const waited = performance.now() - started;
     if (waited >= options.timeoutMs) return false;
     const next = typeof interval === "number" ? interval : interval(waited);
-    await pause(Math.min(next, options.timeoutMs - waited));
+    await pause(Math.min(next, options.timeoutMs - waited), options);
   }
   return true;
 }

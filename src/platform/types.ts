@@ -235,6 +235,23 @@ export interface ProcessHandle {
   close(): void;
 }
 
+/**
+ * What a socket query promises about its `match`, so a backend may skip tables `match` would
+ * reject every row of.
+ */
+export interface SocketQuery {
+  /**
+   * `match` accepts no TCP socket outside LISTEN, so a backend may skip reading them (on Linux
+   * that spares walking the whole connection hash; on Windows it asks for the listener table).
+   */
+  readonly listeningTcpOnly?: boolean;
+  /**
+   * `match` accepts sockets of these protocols only (default both), so a backend may leave the
+   * other protocol's tables unread: `portctl wait tcp:3000` polls the TCP tables alone.
+   */
+  readonly protocols?: readonly Protocol[];
+}
+
 /** Operating systems portctl has a backend for (values of `Deno.build.os`). */
 export type PlatformName = "linux" | "windows" | "darwin";
 
@@ -247,14 +264,17 @@ export interface PlatformBackend {
   readonly protectedPids: ReadonlySet<number>;
   /**
    * Every socket for which `match` is true, with its holders. Backends look for holders only
-   * when at least one socket matches, so asking about a free port stays cheap. With
-   * `listeningTcpOnly`, `match` accepts no TCP socket outside LISTEN, so a backend may skip
-   * reading them (on Linux that spares walking the whole connection hash).
+   * when at least one socket matches, so asking about a free port stays cheap. `query` says
+   * which tables `match` can accept nothing from.
    */
-  findSockets(
-    match: (socket: SocketEntry) => boolean,
-    query?: { readonly listeningTcpOnly?: boolean },
-  ): HeldSocket[];
+  findSockets(match: (socket: SocketEntry) => boolean, query?: SocketQuery): HeldSocket[];
+  /**
+   * Every socket for which `match` is true, from the socket tables alone: no holder is looked
+   * for, whatever matches, so polling it stays as cheap as asking about a free port (`portctl
+   * wait` calls it every few milliseconds). `user` may be null where naming it would cost more
+   * than the table read.
+   */
+  listSockets(match: (socket: SocketEntry) => boolean, query?: SocketQuery): SocketEntry[];
   /** Facts about each PID that still exists; PIDs that vanished are left out. */
   describeProcesses(pids: readonly number[]): Map<number, ProcessInfo>;
   /** A handle for ending `process`; it refuses to act once the PID is no longer that process. */

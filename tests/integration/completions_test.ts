@@ -134,6 +134,11 @@ Deno.test("the tree has what users asked for: plugins list --json, --plugin, eve
     at("kill")!.flags.find((f) => f.name === "signal")?.value?.kind === "words",
     "--signal offers the backend's signal names",
   );
+  assertEquals(at("wait")!.positional, { kind: "ports" });
+  assertEquals(at("wait")!.flags.find((f) => f.name === "for")?.value, {
+    kind: "words",
+    words: ["listening", "free"],
+  });
 });
 
 Deno.test("every shell's script names every command, alias, subcommand and flag", async () => {

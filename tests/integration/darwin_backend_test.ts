@@ -253,3 +253,31 @@ macTest("portctl who --json and kill work on macOS", async () => {
     assert(tcpPortIsFree(holder.port), "the port is free again");
   });
 });
+
+macTest(
+  "portctl wait sees a listener started after it begins, and names it at a timeout",
+  async () => {
+    const env = isolatedEnv();
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = probe.addr.port;
+    probe.close();
+    let exited = false;
+    const waiting = portctl(["wait", String(port), "--timeout", "20"], { env }).then((result) => {
+      exited = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert(!exited, "wait exited before anything listened");
+    await withHolder(["tcp:127.0.0.1", "--port", String(port)], async (holder) => {
+      assertEquals(await waiting, { code: 0, stdout: "", stderr: "" });
+      const held = await portctl(["wait", String(port), "--for", "free", "--timeout", "0.3"], {
+        env,
+      });
+      assertEquals(held.code, 1, held.stderr);
+      assertMatch(
+        held.stderr,
+        new RegExp(`^portctl: ${port} is still held after 0\\.3 s by ${holder.pid} `),
+      );
+    });
+  },
+);

@@ -5,27 +5,20 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { withStarted } from "../support/children.ts";
-import { userName } from "../../src/platform/accounts.ts";
 import {
   envFor,
   type Holder,
-  isolatedEnv,
   isRunning,
   portctl,
   startDenoListener,
   startPythonHolder,
   tcpPortIsFree,
 } from "../support/portctl.ts";
-import { suiteNeeds } from "../support/requirements.ts";
+import { linuxSuite } from "../support/linux_suite.ts";
 
-const onLinux = Deno.build.os === "linux";
-// Tests that switch users (runuser) need root. requirements.ts skips them without it (GitHub's
-// runner), saying why, and fails them where services are required (.ci/run, as root).
-const asRoot = onLinux &&
-  await suiteNeeds("the Linux CLI tests that switch users (runuser)", ["root"]);
-const env = isolatedEnv();
-/** Who this test runs as: listeners it starts belong to this user. */
-const me = onLinux ? userName(Deno.uid()!) : "";
+const { onLinux, env, me, test: linuxTest } = await linuxSuite(
+  "the Linux CLI tests that switch users (runuser)",
+);
 
 const withHolders = withStarted<Holder>;
 
@@ -34,11 +27,6 @@ if (!onLinux) {
     `Linux CLI tests skipped: they read /proc and start holders with /usr/bin/python3 and runuser ` +
       `(this is ${Deno.build.os})`,
   );
-}
-
-function linuxTest(name: string, fn: () => Promise<void>, options: { root?: boolean } = {}) {
-  const ignore = !onLinux || (options.root === true && !asRoot);
-  Deno.test({ name, ignore, sanitizeResources: false, sanitizeOps: false, fn });
 }
 
 interface HolderRow {

@@ -18,7 +18,9 @@ import {
 } from "../support/portctl.ts";
 import { linuxSuite } from "../support/linux_suite.ts";
 
-const linuxTest = await linuxSuite("the Linux folder tests");
+const { me, test: linuxTest } = await linuxSuite(
+  "the Linux folder tests that switch users (runuser)",
+);
 
 /** A home with two checkouts of one project, `~/a/shop` and `~/b/shop`; removed at the end. */
 function twoCheckouts() {
@@ -220,3 +222,41 @@ linuxTest(
   },
   { root: true },
 );
+
+linuxTest("wait --in counts only the folder's servers: b's listener is not a's", async () => {
+  const { a, b, env } = twoCheckouts();
+  await withStarted([() => startDenoListener(["tcp:127.0.0.1"], { cwd: b })], async ([server]) => {
+    const port = String(server.port);
+    const wait = (...args: string[]) => portctl(["wait", port, ...args], { env });
+    // Free as far as checkout a goes; held in b, and the line says by whom and where.
+    assertEquals(await wait("--for", "free", "--in", a, "--timeout", "2s"), {
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
+    const held = await wait("--for", "free", "--in", b, "--timeout", "300ms");
+    assertEquals(held.code, 1);
+    assertEquals(
+      held.stderr,
+      `portctl: ${port} is still held in ~/b/shop after 0.3 s by ${server.pid} deno ` +
+        `(user ${me}, tcp :${port})\n`,
+    );
+    // Listening in b at once; never in a.
+    assertEquals((await wait("--in", b, "--timeout", "2s")).code, 0);
+    const missing = await wait("--in", a, "--timeout", "300ms");
+    assertEquals(
+      [missing.code, missing.stderr],
+      [1, `portctl: ${port} is not listening in ~/a/shop after 0.3 s\n`],
+    );
+  });
+  // A server that starts in a while wait --in a runs is seen.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const waiting = portctl(["wait", String(port), "--in", a, "--timeout", "10s"], { env });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await withStarted(
+    [() => startDenoListener(["tcp:127.0.0.1", "--port", String(port)], { cwd: a })],
+    async () => assertEquals(await waiting, { code: 0, stdout: "", stderr: "" }),
+  );
+});

@@ -85,6 +85,7 @@ export function startDenoListener(
   return startHolder(Deno.execPath(), [
     "run",
     "--allow-net",
+    "--allow-write", // --accept-log
     "--unstable-net",
     `${ROOT}tests/support/listener.ts`,
     ...args,

@@ -11,6 +11,7 @@ import { FakeMac } from "../fixtures/darwin/fake_libsystem.ts";
 import { createBackend } from "../../src/platform/darwin/backend.ts";
 import { LibSystem } from "../../src/platform/darwin/libsystem.ts";
 import type { SocketEntry } from "../../src/platform/types.ts";
+import { socketEntry } from "../support/sockets.ts";
 
 /**
  * The pretend Mac: launchd (root), a node server (uid 501, the caller) and its forked worker both
@@ -92,6 +93,18 @@ Deno.test("darwin backend: a free port costs the two tables and no fd scan", () 
   assertEquals(backend.findSockets(listening(9999)), []);
   assertEquals(mac.calls.get("sysctlbyname"), 4); // size, then data, per table
   assertEquals(mac.calls.get("proc_listpids"), undefined);
+  assertEquals(mac.calls.get("proc_pidfdinfo"), undefined);
+});
+
+Deno.test("darwin backend: listSockets reads the tables of the query's protocols, no fd scan", () => {
+  const mac = pretendMac();
+  const backend = createBackend({ openLibrary: () => mac.symbols() });
+  // As the table has it: 127.0.0.1:8080 in LISTEN, uid 501, its user name not looked up.
+  assertEquals(backend.listSockets(listening(8080), { protocols: ["tcp"] }), [
+    socketEntry({ port: 8080, uid: 501 }),
+  ]);
+  assertEquals(mac.calls.get("sysctlbyname"), 2, "the TCP table alone");
+  assertEquals(mac.calls.get("proc_listpids"), undefined, "a match costs no fd scan");
   assertEquals(mac.calls.get("proc_pidfdinfo"), undefined);
 });
 

@@ -3,7 +3,7 @@ import { UsageError } from "../../src/core/errors.ts";
 import { parseSignal } from "../../src/core/signals.ts";
 import { DARWIN_SIGNALS, LINUX_SIGNALS, WINDOWS_SIGNALS } from "../../src/platform/signals.ts";
 import { describeTargets, parseTarget, socketMatches } from "../../src/core/target.ts";
-import type { SocketEntry } from "../../src/platform/types.ts";
+import { socketEntry } from "../support/sockets.ts";
 
 Deno.test("targets: ports, ranges and protocol prefixes", () => {
   const pick = (text: string) => {
@@ -30,16 +30,7 @@ Deno.test("targets: bad input is a UsageError naming it", () => {
 });
 
 Deno.test("matching: LISTEN and UDP by default, local port only, family and protocol", () => {
-  const socket = (over: Partial<SocketEntry>): SocketEntry => ({
-    protocol: "tcp",
-    family: 4,
-    address: "127.0.0.1",
-    port: 3000,
-    state: "LISTEN",
-    uid: 0,
-    user: null,
-    ...over,
-  });
+  const socket = socketEntry;
   const t = [parseTarget("3000")];
   const strict = { allStates: false };
   assertEquals(socketMatches(socket({}), t, strict), true);

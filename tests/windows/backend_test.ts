@@ -53,6 +53,11 @@ Deno.test({
         ["tcp", "LISTEN", { kind: "visible", pids: [listener.pid], note: null }],
       ]);
       assertEquals(backend.findSockets(() => false), [], "no match, no snapshot, nothing");
+      // The table rows alone, from the listener table when only listeners can match.
+      const onPort = (s: { port: number }) => s.port === listener.port;
+      const listed = backend.listSockets(onPort, { listeningTcpOnly: true, protocols: ["tcp"] });
+      assertEquals(listed, held.map((h) => h.socket));
+      assertEquals(backend.listSockets(onPort, { protocols: ["udp"] }), []);
 
       const first = backend.describeProcesses([listener.pid, 999_999]);
       assertEquals(first.size, 1, "a PID that does not exist is left out");

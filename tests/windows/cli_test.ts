@@ -506,3 +506,75 @@ windowsTest(
     });
   },
 );
+
+/** A port nothing holds right now (TCP, loopback). */
+function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  return port;
+}
+
+/** Runs `portctl wait ...` in the background; `running()` is true until it exits. */
+function startWait(...args: string[]): { running(): boolean; done: Promise<Run> } {
+  let exited = false;
+  const done = portctl("wait", ...args).then((run) => {
+    exited = true;
+    return run;
+  });
+  return { running: () => !exited, done };
+}
+
+/** Runs `change` 300 ms after a wait began, checking the wait was still waiting then. */
+async function later<T>(wait: { running(): boolean; done: Promise<Run> }, change: () => T) {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (!wait.running()) throw new Error(`wait exited too early: ${JSON.stringify(await wait.done)}`);
+  return await change();
+}
+
+windowsTest("wait sees a listener started after it begins, and the port freed again", async () => {
+  const port = freePort();
+  const listening = startWait(String(port), "--timeout", "20", "--json");
+  const listener = await later(listening, () => startListener("tcp4", "--port", String(port)));
+  await withListeners([() => Promise.resolve(listener)], async () => {
+    const run = await listening.done;
+    assertEquals(run.code, 0, run.stdout + run.stderr);
+    const state = JSON.parse(run.stdout);
+    assertEquals([state.met, state.targets], [true, [
+      { target: String(port), met: true, pendingPorts: [] },
+    ]]);
+    assertEquals(state.holders.map((h: HolderRow) => [h.pid, h.name]), [[
+      listener.pid,
+      "deno.exe",
+    ]]);
+    const held = await portctl("wait", String(port), "--for", "free", "--timeout", "0.3");
+    assertEquals([held.code, held.stdout], [1, ""]);
+    assertMatch(
+      held.stderr,
+      new RegExp(`^portctl: ${port} is still held after 0\\.3 s by ${listener.pid} deno\\.exe \\(`),
+    );
+    const free = startWait(String(port), "--for", "free", "--timeout", "20");
+    await later(free, () => listener.stop());
+    const freed = await free.done;
+    assertEquals([freed.code, freed.stdout, freed.stderr], [0, "", ""]);
+  });
+});
+
+windowsTest("wait: UDP, and tcp4: met by a dual-stack [::] listener only", async () => {
+  await withListeners([
+    () => startListener("udp4"),
+    () => startListener("tcp6-dual"),
+    () => startListener("tcp6", "--any"),
+  ], async ([udp, dual, v6only]) => {
+    assertEquals((await portctl("wait", `udp:${udp.port}`, "--timeout", "5")).code, 0);
+    const tcp = await portctl("wait", `tcp:${udp.port}`, "--timeout", "0.3");
+    assertEquals([tcp.code, tcp.stderr], [
+      1,
+      `portctl: tcp:${udp.port} is not listening after 0.3 s\n`,
+    ]);
+    const four = await portctl("wait", `tcp4:${dual.port}`, "--timeout", "5");
+    assertEquals(four.code, 0, four.stderr);
+    assertEquals((await portctl("wait", `tcp4:${v6only.port}`, "--timeout", "0.3")).code, 1);
+    assertEquals((await portctl("wait", `tcp6:${v6only.port}`, "--timeout", "5")).code, 0);
+  });
+});

@@ -16,7 +16,14 @@
  * @module
  */
 
-import type { HeldSocket, PlatformBackend, ProcessInfo, SocketEntry } from "../types.ts";
+import type {
+  HeldSocket,
+  PlatformBackend,
+  ProcessInfo,
+  Protocol,
+  SocketEntry,
+  SocketQuery,
+} from "../types.ts";
 import { LibSystem, type LibSystemSymbols, openLibSystem } from "./libsystem.ts";
 import {
   type DecodedSocket,
@@ -101,9 +108,10 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     return { denied };
   };
 
-  const readSocketTable = (): PcbSocket[] | null => {
+  /** The tables of `protocols` (the kernel lists every TCP state: there is no LISTEN-only read). */
+  const readSocketTable = (protocols: readonly Protocol[]): PcbSocket[] | null => {
     const rows: PcbSocket[] = [];
-    for (const protocol of ["tcp", "udp"] as const) {
+    for (const protocol of protocols) {
       const table = native().sysctlByName(`net.inet.${protocol}.pcblist_n`);
       if (!table.ok) return null;
       try {
@@ -113,9 +121,9 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
         throw error;
       }
     }
-    // Every Mac has some sockets (mDNSResponder's, at least): two empty tables mean the read
-    // went wrong, and scanning fds is the safer answer.
-    return rows.length === 0 ? null : rows;
+    // Every Mac has some sockets (mDNSResponder's UDP ones, at least): empty tables mean the
+    // read went wrong, and scanning fds is the safer answer. A TCP table alone may be empty.
+    return rows.length === 0 && protocols.includes("udp") ? null : rows;
   };
 
   const unseenNote = (row: PcbSocket, report: ScanReport): string => {
@@ -189,9 +197,16 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     }));
   };
 
-  const findSockets = (match: (socket: SocketEntry) => boolean): HeldSocket[] => {
-    const table = readSocketTable();
+  const findSockets = (match: (socket: SocketEntry) => boolean, query: SocketQuery = {}) => {
+    const table = readSocketTable(query.protocols ?? ["tcp", "udp"]);
     return table === null ? findByScan(match) : findWithTable(table, match);
+  };
+
+  /** The table rows alone; only where the tables cannot be read, the fd scan's sockets. */
+  const listSockets = (match: (socket: SocketEntry) => boolean, query: SocketQuery = {}) => {
+    const table = readSocketTable(query.protocols ?? ["tcp", "udp"]);
+    if (table === null) return findByScan(match).map((held) => held.socket);
+    return table.filter((row) => match(row.entry)).map((row) => row.entry);
   };
 
   const describeProcess = (pid: number): ProcessInfo | null => {
@@ -236,6 +251,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     // 0 is kernel_task, 1 is launchd.
     protectedPids: new Set([0, 1]),
     findSockets,
+    listSockets,
     // Managers are read, and stopped, only when a port is held: their code loads then.
     describeManagers: async (holders) =>
       (await importPlatformLazy("darwinManagers")).describeManagers(holders),

@@ -6,7 +6,14 @@
  * @module
  */
 
-import type { HeldSocket, IpFamily, PlatformBackend, Protocol, SocketEntry } from "../types.ts";
+import type {
+  HeldSocket,
+  IpFamily,
+  PlatformBackend,
+  Protocol,
+  SocketEntry,
+  SocketQuery,
+} from "../types.ts";
 import { describeEach } from "../describe_each.ts";
 import { LINUX_SIGNALS } from "../signals.ts";
 import { findSocketHolders } from "./fd_scan.ts";
@@ -49,12 +56,15 @@ function readTable(
     : { rows, fromNetlink: true };
 }
 
-/** Every table's rows that `match` accepts, with user names filled in. */
-function readTables(
-  match: (s: SocketEntry) => boolean,
-  listeningTcpOnly: boolean,
-): ProcNetSocket[] {
-  const tables = TABLES.map((table) => readTable(table, listeningTcpOnly));
+/**
+ * The rows `match` accepts of every table of the query's protocols, with user names filled in (the
+ * first name costs one read of `/etc/passwd`; the rest come from memory).
+ */
+function readTables(match: (s: SocketEntry) => boolean, query: SocketQuery): ProcNetSocket[] {
+  const listeningTcpOnly = query.listeningTcpOnly ?? false;
+  const protocols = query.protocols ?? ["tcp", "udp"];
+  const tables = TABLES.filter((table) => protocols.includes(table.protocol))
+    .map((table) => readTable(table, listeningTcpOnly));
   // Netlink says uid 0 for a SYN_RECV request socket where procfs names its listener's owner.
   const listeners = listeningTcpOnly
     ? []
@@ -68,17 +78,16 @@ function readTables(
 
 function findSockets(
   match: (socket: SocketEntry) => boolean,
-  query?: { readonly listeningTcpOnly?: boolean },
+  query: SocketQuery = {},
 ): HeldSocket[] {
-  const listeningTcpOnly = query?.listeningTcpOnly ?? false;
-  let rows = readTables(match, listeningTcpOnly);
+  let rows = readTables(match, query);
   const wanted = new Set(rows.map((row) => row.inode).filter((inode) => inode !== "0"));
   const { holders, unreadable } = findSocketHolders(wanted);
   const unresolved = rows.filter((row) => row.inode !== "0" && !holders.has(row.inode));
   if (unresolved.length > 0) {
     // A socket closed between the table read and the fd scan has no holder because it is gone,
     // not because its holder is hidden: read the tables again and keep only what still exists.
-    const current = new Set(readTables(match, listeningTcpOnly).map((row) => row.inode));
+    const current = new Set(readTables(match, query).map((row) => row.inode));
     rows = rows.filter((row) => !unresolved.includes(row) || current.has(row.inode));
   }
   if (rows.length === 0) return [];
@@ -163,6 +172,7 @@ export const backend: PlatformBackend = {
   ...parts,
   protectedPids: new Set([1]),
   findSockets,
+  listSockets: (match, query = {}) => readTables(match, query).map((row) => row.entry),
   // Managers are read, and stopped, only when a port is held: their code loads then.
   describeManagers: async (holders) =>
     (await importPlatformLazy("linuxManagers")).describeManagers(holders),

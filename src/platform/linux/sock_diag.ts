@@ -37,6 +37,13 @@ const RECEIVE_BUFFER_SIZE = 32 * 1024;
 
 let receiveBuffer: Uint8Array | undefined;
 let nextSeq = 1;
+/**
+ * The one netlink socket, opened on first use and kept: creating and closing a netlink socket costs
+ * ~10 µs, more than a LISTEN-only dump, and `portctl wait` dumps every few milliseconds. Closed
+ * after any dump that did not end cleanly, so a dump cut short never leaves its rest queued for
+ * the next one.
+ */
+let openSocket: number | null = null;
 
 /**
  * Every socket of one table, by a sock_diag dump, or null when netlink cannot answer (the caller
@@ -57,34 +64,44 @@ export function dumpSockets(
 ): ProcNetSocket[] | null {
   const lib = openLibc();
   if (lib === null) return null;
-  const fd = lib.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  const fd = openSocket ?? lib.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0) return null;
-  try {
-    const seq = nextSeq++;
-    const request = encodeDiagRequest(table, { listeningOnly: options.listeningOnly, seq });
-    if (Number(lib.send(fd, request, BigInt(request.byteLength), 0)) !== request.byteLength) {
-      return null;
-    }
-    const buffer = receiveBuffer ??= new Uint8Array(RECEIVE_BUFFER_SIZE);
-    const rows: ProcNetSocket[] = [];
-    for (;;) {
-      // Never blocks: the kernel queues the first part of a dump inside send() and each next part
-      // inside the recv() that takes the previous one, so a part is always waiting. Were none
-      // (EAGAIN), procfs answers instead of portctl hanging.
-      const received = Number(
-        lib.recv(fd, buffer, BigInt(buffer.byteLength), MSG_TRUNC | MSG_DONTWAIT),
-      );
-      // An error, nothing queued, or a datagram cut short: none can be trusted as the whole table.
-      if (received <= 0 || received > buffer.byteLength) return null;
-      const batch = decodeDiagMessages(buffer.subarray(0, received), {
-        protocol: table.protocol,
-        into: rows,
-        seq,
-      });
-      if (batch.kind === "error") return null;
-      if (batch.done) return rows;
-    }
-  } finally {
-    lib.close(fd);
+  openSocket = null;
+  const rows = dumpOn(lib, fd, table, options.listeningOnly ?? false);
+  if (rows === null) lib.close(fd);
+  else openSocket = fd;
+  return rows;
+}
+
+/** One dump on the netlink socket `fd`, or null when it did not end cleanly. */
+function dumpOn(
+  lib: NonNullable<ReturnType<typeof openLibc>>,
+  fd: number,
+  table: DiagTable,
+  listeningOnly: boolean,
+): ProcNetSocket[] | null {
+  const seq = nextSeq++;
+  const request = encodeDiagRequest(table, { listeningOnly, seq });
+  if (Number(lib.send(fd, request, BigInt(request.byteLength), 0)) !== request.byteLength) {
+    return null;
+  }
+  const buffer = receiveBuffer ??= new Uint8Array(RECEIVE_BUFFER_SIZE);
+  const rows: ProcNetSocket[] = [];
+  for (;;) {
+    // Never blocks: the kernel queues the first part of a dump inside send() and each next part
+    // inside the recv() that takes the previous one, so a part is always waiting. Were none
+    // (EAGAIN), procfs answers instead of portctl hanging.
+    const received = Number(
+      lib.recv(fd, buffer, BigInt(buffer.byteLength), MSG_TRUNC | MSG_DONTWAIT),
+    );
+    // An error, nothing queued, or a datagram cut short: none can be trusted as the whole table.
+    if (received <= 0 || received > buffer.byteLength) return null;
+    const batch = decodeDiagMessages(buffer.subarray(0, received), {
+      protocol: table.protocol,
+      into: rows,
+      seq,
+    });
+    if (batch.kind === "error") return null;
+    if (batch.done) return rows;
   }
 }

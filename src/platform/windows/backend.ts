@@ -16,6 +16,7 @@ import type {
   SignalName,
   SignalResult,
   SocketEntry,
+  SocketQuery,
 } from "../types.ts";
 import { describeWin32Error, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER } from "./errors.ts";
 import { closeTopLevelWindows, type GracefulAttempt, sendCtrlC } from "./graceful.ts";
@@ -58,6 +59,14 @@ function readAllRows(): OwnedSocketRow[] {
   return TABLE_KINDS.flatMap((kind) => decodeSocketTable(kind, readOwnerPidTable(kind)));
 }
 
+/** The rows of the tables `query` needs, IPv4 and IPv6 (a `[::]` socket may hold IPv4 ports). */
+function readRows(query: SocketQuery): OwnedSocketRow[] {
+  const protocols = query.protocols ?? ["tcp", "udp"];
+  const listeningOnly = query.listeningTcpOnly ?? false;
+  return TABLE_KINDS.filter((kind) => protocols.some((protocol) => kind.startsWith(protocol)))
+    .flatMap((kind) => decodeSocketTable(kind, readOwnerPidTable(kind, { listeningOnly })));
+}
+
 /**
  * Whether the IPv6 wildcard socket on `port` is dual-stack: Windows lists such a socket only in
  * the IPv6 table, so bind `0.0.0.0` there (the caller made sure no IPv4 socket holds the port).
@@ -71,12 +80,19 @@ function isDualStack(protocol: Protocol, port: number): boolean {
   }
 }
 
-function findSockets(match: (socket: SocketEntry) => boolean): HeldSocket[] {
-  // A test bind only for a `[::]` row whose match depends on it (`tcp4:3000`, `[::]:3000` only).
-  const rows = matchingRows(readAllRows(), match, isDualStack);
+/**
+ * The rows `match` accepts. A test bind only for a `[::]` row whose match depends on it
+ * (`tcp4:3000`, `[::]:3000` only): a bind, never a connection.
+ */
+function readMatchingRows(match: (socket: SocketEntry) => boolean, query: SocketQuery) {
+  return matchingRows(readRows(query), match, isDualStack);
+}
+
+function findSockets(match: (socket: SocketEntry) => boolean, query: SocketQuery = {}) {
+  const rows = readMatchingRows(match, query);
   if (rows.length === 0) return []; // a free port costs no process snapshot
   const snapshot = takeProcessSnapshot();
-  return rows.map((row) => heldSocketFor(row, snapshot));
+  return rows.map((row): HeldSocket => heldSocketFor(row, snapshot));
 }
 
 function describeProcesses(pids: readonly number[]): Map<number, ProcessInfo> {
@@ -280,6 +296,7 @@ export const backend: PlatformBackend = {
   ...parts,
   protectedPids: new Set([IDLE_PID, SYSTEM_PID]),
   findSockets,
+  listSockets: (match, query = {}) => readMatchingRows(match, query).map((row) => row.socket),
   unheldPortNote: explainUnheldPort,
   // Managers are read, and stopped, only when a port is held: their code loads then.
   describeManagers: async (holders) =>

@@ -28,6 +28,8 @@ export const iphlpapi = openOnFirstUse("iphlpapi.dll", SYMBOLS);
 
 const AF_INET = 2;
 const AF_INET6 = 23;
+/** `TCP_TABLE_CLASS.TCP_TABLE_OWNER_PID_LISTENER`: listeners only, rows as below. */
+const TCP_TABLE_OWNER_PID_LISTENER = 3;
 /** `TCP_TABLE_CLASS.TCP_TABLE_OWNER_PID_ALL`: listeners and connections, with owning PIDs. */
 const TCP_TABLE_OWNER_PID_ALL = 5;
 /** `UDP_TABLE_CLASS.UDP_TABLE_OWNER_PID`: bound UDP sockets, with owning PIDs. */
@@ -39,18 +41,23 @@ const MAX_READS = 8;
 /**
  * The raw bytes of one owner-PID table, as `decodeSocketTable` takes them. Asks for the size,
  * allocates, and asks again while Windows answers `ERROR_INSUFFICIENT_BUFFER` (sockets opened
- * between the calls), with some slack so a busy machine does not loop.
+ * between the calls), with some slack so a busy machine does not loop. With `listeningOnly`, a
+ * TCP table holds the listeners alone (same row layout), which spares copying every connection.
  *
  * @throws {Error} with the iphlpapi error code and name when the call fails.
  */
-export function readOwnerPidTable(kind: TableKind): Uint8Array {
+export function readOwnerPidTable(
+  kind: TableKind,
+  options: { readonly listeningOnly?: boolean } = {},
+): Uint8Array {
   const symbols = iphlpapi();
   const family = kind.endsWith("6") ? AF_INET6 : AF_INET;
   const tcp = kind.startsWith("tcp");
+  const tcpClass = options.listeningOnly ? TCP_TABLE_OWNER_PID_LISTENER : TCP_TABLE_OWNER_PID_ALL;
   const size = new Uint32Array(1);
   const read = (buffer: Uint8Array | null): number =>
     tcp
-      ? symbols.GetExtendedTcpTable(buffer, size, 0, family, TCP_TABLE_OWNER_PID_ALL, 0)
+      ? symbols.GetExtendedTcpTable(buffer, size, 0, family, tcpClass, 0)
       : symbols.GetExtendedUdpTable(buffer, size, 0, family, UDP_TABLE_OWNER_PID, 0);
   let buffer = new Uint8Array(0);
   let code = read(null);
