@@ -9,7 +9,8 @@
  * - any other live parent: only while it shows signs of restarting: a new child (the `sleep 1` of
  *   a shell loop, the new server of a supervisor that restarts at once), or sleeping on a timer
  *   (`time.sleep(1)` before a restart, where the OS says), each sign extending the watch by
- *   {@linkcode EVIDENCE_MS}, up to {@linkcode EVIDENCE_CAP_MS}.
+ *   {@linkcode EVIDENCE_MS}, up to {@linkcode EVIDENCE_CAP_MS}; and no longer once every such
+ *   parent has exited (an `sh -c` goes with its child).
  *
  * @module
  */
@@ -122,20 +123,30 @@ function newHolders(backend: PlatformBackend, watch: RespawnWatch): SocketHolder
 }
 
 /**
- * True while some watched parent is alive and started a child since the kill, or sleeps on a
- * timer as a supervisor does before it restarts what died.
+ * What the watched parents show: `signs` while some parent is alive and started a child since the
+ * kill, or sleeps on a timer as a supervisor does before it restarts what died; `alive` while any
+ * is still running (once none is, nobody is left to restart anything: an `sh -c` exits with its
+ * child).
  */
-function showsSigns(backend: PlatformBackend, parents: readonly WatchedParent[]): boolean {
-  return parents.some(({ parent, childrenBefore }) => {
+function parentSigns(
+  backend: PlatformBackend,
+  parents: readonly WatchedParent[],
+): { readonly alive: boolean; readonly signs: boolean } {
+  let alive = false;
+  for (const { parent, childrenBefore } of parents) {
     const handle = backend.openProcess(parent);
     try {
-      if (!handle.isRunning()) return false;
+      if (!handle.isRunning()) continue;
     } finally {
       handle.close();
     }
-    return backend.childrenOf(parent.pid).some((child) => !childrenBefore.has(child)) ||
-      (backend.isPausing?.(parent.pid) ?? false);
-  });
+    alive = true;
+    if (
+      backend.childrenOf(parent.pid).some((child) => !childrenBefore.has(child)) ||
+      (backend.isPausing?.(parent.pid) ?? false)
+    ) return { alive, signs: true };
+  }
+  return { alive, signs: false };
 }
 
 /**
@@ -161,8 +172,10 @@ export async function findRespawns(
       if (fresh.length > 0) break;
       nextTable = now + TABLE_POLL_MS;
     }
-    if (parents.length > 0 && showsSigns(backend, parents)) {
-      evidenceUntil = Math.min(started + EVIDENCE_CAP_MS, now + EVIDENCE_MS);
+    if (parents.length > 0) {
+      const seen = parentSigns(backend, parents);
+      if (seen.signs) evidenceUntil = Math.min(started + EVIDENCE_CAP_MS, now + EVIDENCE_MS);
+      else if (!seen.alive) evidenceUntil = Math.min(evidenceUntil, now);
     }
     const until = Math.max(fixedUntil, evidenceUntil);
     if (now >= until) {
