@@ -374,7 +374,8 @@ async function timeToFree(
   }
 }
 
-async function killBench(options: Options): Promise<Series[]> {
+/** The kill commands compared in part 2 (those installed here), each for a port. */
+async function killCommands(): Promise<[string, (port: number) => string[]][]> {
   const deno = Deno.execPath();
   const node = which("node");
   const tools = node ? await installNpmTools() : null;
@@ -389,14 +390,31 @@ async function killBench(options: Options): Promise<Series[]> {
   }
   const fuser = which("fuser");
   if (fuser) commands.push(["fuser -k -TERM P/tcp", (p) => [fuser, "-k", "-TERM", `${p}/tcp`]]);
-  const series = commands.map(([name]) => ({ name, samples: [] as number[] }));
-  for (let round = 0; round < options.killRounds; round++) {
-    for (const index of shuffle(commands.map((_, i) => i))) {
-      const ms = await timeToFree(commands[index][1]);
+  return commands;
+}
+
+/** Times each case to a free port, `rounds` times, interleaved in a new order each round. */
+async function timeToFreeRounds(
+  cases: readonly {
+    readonly name: string;
+    readonly argv: (port: number) => string[];
+    readonly parent?: ParentKind;
+  }[],
+  rounds: number,
+): Promise<Series[]> {
+  const series = cases.map(({ name }) => ({ name, samples: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const index of shuffle(cases.map((_, i) => i))) {
+      const ms = await timeToFree(cases[index].argv, cases[index].parent);
       if (!Number.isNaN(ms)) series[index].samples.push(ms);
     }
   }
   return series;
+}
+
+async function killBench(options: Options): Promise<Series[]> {
+  const cases = (await killCommands()).map(([name, argv]) => ({ name, argv }));
+  return await timeToFreeRounds(cases, options.killRounds);
 }
 
 /**
@@ -405,26 +423,13 @@ async function killBench(options: Options): Promise<Series[]> {
  * evidence. Returns one series per (tool, parent).
  */
 async function parentBench(options: Options): Promise<Series[]> {
-  const deno = Deno.execPath();
-  const node = which("node");
-  const tools = node ? await installNpmTools() : null;
-  const commands: [string, (port: number) => string[]][] = [
-    ["portctl kill P", (p) => [deno, "run", ...PERMISSIONS, MAIN, "kill", String(p)]],
-  ];
-  if (node && tools?.killPort) {
-    commands.push(["kill-port P", (p) => [node, tools.killPort!, String(p)]]);
-  }
+  const commands = (await killCommands()).filter(([name]) =>
+    name === "portctl kill P" || name === "kill-port P"
+  );
   const cases = PARENT_KINDS.flatMap((parent) =>
     commands.map(([name, argv]) => ({ name: `${name} (${parent})`, parent, argv }))
   );
-  const series = cases.map(({ name }) => ({ name, samples: [] as number[] }));
-  for (let round = 0; round < options.killRounds; round++) {
-    for (const index of shuffle(cases.map((_, i) => i))) {
-      const ms = await timeToFree(cases[index].argv, cases[index].parent);
-      if (!Number.isNaN(ms)) series[index].samples.push(ms);
-    }
-  }
-  return series;
+  return await timeToFreeRounds(cases, options.killRounds);
 }
 
 /** Part 2b's table: for each parent, portctl's median against kill-port's. */

@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { PlatformBackend } from "./types.ts";
+
 /** Each lazily imported platform module's path, relative to `src/platform/`. */
 export const PLATFORM_LAZY_MODULES = {
   linuxBackend: "linux/backend.ts",
@@ -46,4 +48,24 @@ export function importPlatformLazy<K extends PlatformLazyModule>(
 ): Promise<PlatformLazyModuleTypes[K]> {
   const specifier = new URL(PLATFORM_LAZY_MODULES[name], import.meta.url).href;
   return import(specifier);
+}
+
+/**
+ * A backend's manager methods: who manages a holder (`managers`, this OS's module) and stopping
+ * through it, both loaded only when a port is held. `parts` is the backend the stop signals with
+ * when the manager is a process to end (a shell loop, nodemon).
+ */
+export function lazyManagerMethods(
+  managers: "linuxManagers" | "darwinManagers" | "windowsManagers",
+  parts: Pick<PlatformBackend, "describeProcesses" | "openProcess" | "signals">,
+): Pick<PlatformBackend, "describeManagers" | "stopThroughManager"> {
+  return {
+    describeManagers: async (holders) =>
+      (await importPlatformLazy(managers)).describeManagers(holders),
+    stopThroughManager: async (manager, options) =>
+      (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
+        ...options,
+        backend: parts,
+      }),
+  };
 }

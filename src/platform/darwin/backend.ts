@@ -38,7 +38,7 @@ import { decodePcbList, type PcbSocket } from "./pcblist.ts";
 import { describeEach } from "../describe_each.ts";
 import { DARWIN_SIGNALS } from "../signals.ts";
 import { openDarwinProcess } from "./process_handle.ts";
-import { importPlatformLazy } from "../lazy_modules.ts";
+import { lazyManagerMethods } from "../lazy_modules.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface DarwinBackendOptions {
@@ -253,13 +253,7 @@ export function createBackend(options: DarwinBackendOptions = {}): PlatformBacke
     findSockets,
     listSockets,
     // Managers are read, and stopped, only when a port is held: their code loads then.
-    describeManagers: async (holders) =>
-      (await importPlatformLazy("darwinManagers")).describeManagers(holders),
-    stopThroughManager: async (manager, stopOptions) =>
-      (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
-        ...stopOptions,
-        backend: parts,
-      }),
+    ...lazyManagerMethods("darwinManagers", parts),
     childrenOf: (pid) => native().childPids(pid),
   };
 }

@@ -20,7 +20,7 @@ import { findSocketHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
-import { importPlatformLazy } from "../lazy_modules.ts";
+import { lazyManagerMethods } from "../lazy_modules.ts";
 import { openProcess } from "./process_handle.ts";
 import { readProcessInfo } from "./procfs_process.ts";
 import { userName } from "../accounts.ts";
@@ -174,13 +174,7 @@ export const backend: PlatformBackend = {
   findSockets,
   listSockets: (match, query = {}) => readTables(match, query).map((row) => row.entry),
   // Managers are read, and stopped, only when a port is held: their code loads then.
-  describeManagers: async (holders) =>
-    (await importPlatformLazy("linuxManagers")).describeManagers(holders),
-  stopThroughManager: async (manager, options) =>
-    (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
-      ...options,
-      backend: parts,
-    }),
+  ...lazyManagerMethods("linuxManagers", parts),
   childrenOf,
   isPausing,
 };

@@ -37,7 +37,7 @@ import { heldSocketFor, IDLE_PID, SYSTEM_PID, unheldPortNote, WSAEADDRINUSE } fr
 import { testBind } from "./ws2_32.ts";
 import { waitUntil } from "../poll.ts";
 import { WINDOWS_SIGNALS } from "../signals.ts";
-import { importPlatformLazy } from "../lazy_modules.ts";
+import { lazyManagerMethods } from "../lazy_modules.ts";
 import { creationTime, describeFromSnapshot, takeProcessSnapshot } from "./processes.ts";
 import { decodeSocketTable, type OwnedSocketRow, type TableKind } from "./tables.ts";
 
@@ -299,13 +299,7 @@ export const backend: PlatformBackend = {
   listSockets: (match, query = {}) => readMatchingRows(match, query).map((row) => row.socket),
   unheldPortNote: explainUnheldPort,
   // Managers are read, and stopped, only when a port is held: their code loads then.
-  describeManagers: async (holders) =>
-    (await importPlatformLazy("windowsManagers")).describeManagers(holders),
-  stopThroughManager: async (manager, options) =>
-    (await importPlatformLazy("managerStop")).stopThroughManager(manager, {
-      ...options,
-      backend: parts,
-    }),
+  ...lazyManagerMethods("windowsManagers", parts),
   childrenOf: (pid) =>
     [...takeProcessSnapshot().values()].filter((e) => e.ppid === pid).map((e) => e.pid),
 };
