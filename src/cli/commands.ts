@@ -1,6 +1,6 @@
 /**
- * The commands portctl's own code defines (`kill`, `who`, `list`, `wait`, `completions`), as plain data in
- * stricli's own shape: flags, positionals, help. This is the one definition: `app.ts` builds the
+ * The commands portctl's own code defines (`kill`, `who`, `list`, `pick`, `wait`, `completions`),
+ * as plain data in stricli's own shape: flags, positionals, help. This is the one definition: `app.ts` builds the
  * stricli application from it (with `plugins.ts`), `fast_path.ts` reads a plain command line with
  * it, and the completion scripts are generated from the application built from it.
  *
@@ -11,12 +11,10 @@
  */
 
 import type { CommandBuilderArguments } from "@stricli/core";
-import { describeSignals } from "../core/signals.ts";
 import type { StopLevel } from "../core/kill.ts";
 import type { PortTarget } from "../core/target.ts";
 import type { WaitCondition } from "../core/wait.ts";
 import { importLazy } from "../lazy_modules.ts";
-import { currentSignals } from "../platform/mod.ts";
 import type { CliContext } from "./context.ts";
 import {
   EXIT_CODES_HELP,
@@ -24,20 +22,31 @@ import {
   SIMPLE_EXIT_CODES_HELP,
   WAIT_EXIT_CODES_HELP,
 } from "./exit_codes.ts";
-import { TARGETS_HELP } from "./help_text.ts";
+import {
+  ALL_STATES_FLAG,
+  JSON_FLAG,
+  KILL_FLAG,
+  MODE_FLAG,
+  NO_PLUGINS_FLAG,
+  PLUGIN_FLAG,
+  PLUGIN_TIMEOUT_FLAG,
+  TCP_FLAG,
+  TERM_FLAG,
+  TIMEOUT_FLAG,
+  UDP_FLAG,
+  WAIT_FOR_FLAG,
+  WAIT_TIMEOUT_FLAG,
+  WIDE_FLAG,
+} from "./flags.ts";
+import { signalsHelp, TARGETS_HELP } from "./help_text.ts";
 import {
   type CompletionsArgument,
-  durationParser,
   IN_FOLDER_FLAG,
   parseCompletionsArgument,
-  parseWaitCondition,
   proposeSignals,
   SHELLS,
-  STOP_LEVELS,
-  stopLevelParser,
   switchFlag,
   TARGETS_POSITIONAL,
-  WAIT_CONDITIONS,
 } from "./parsers.ts";
 
 /** Parsed `kill` flags. */
@@ -110,68 +119,6 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
 /** `--plugin-timeout`'s default, in milliseconds. */
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
-
-const JSON_FLAG = switchFlag("Print JSON");
-
-/** `--plugin FILE`, repeatable: `kill` runs it, `plugins list` lists it. */
-export function pluginFlag(brief: string) {
-  return {
-    kind: "parsed",
-    parse: String,
-    optional: true,
-    variadic: true,
-    placeholder: "FILE",
-    brief,
-  } as const;
-}
-const ALL_STATES_FLAG = switchFlag("Also match TCP sockets that are not listening");
-const WIDE_FLAG = switchFlag("Cut nothing to the terminal's width; add each program's full path");
-const TERM_FLAG = switchFlag(
-  "Send SIGTERM only (Windows: Ctrl-C / WM_CLOSE); report what is still alive",
-);
-const KILL_FLAG = switchFlag("Send SIGKILL at once (Windows: TerminateProcess)");
-const TIMEOUT_FLAG = {
-  kind: "parsed",
-  parse: durationParser("--timeout"),
-  optional: true,
-  placeholder: "DURATION",
-  brief: "How long to wait for each process to exit: 500ms, 5s, 2m (default 5s)",
-} as const;
-const MODE_FLAG = {
-  kind: "parsed",
-  parse: stopLevelParser,
-  optional: true,
-  placeholder: "auto|process|manager",
-  brief: "Where to stop it: auto (containers through their engine), process, manager",
-  proposeCompletions: () => STOP_LEVELS,
-} as const;
-const PLUGIN_FLAG = pluginFlag("Run this plugin file too (repeatable)");
-const NO_PLUGINS_FLAG = switchFlag("Run no plugins at all");
-const PLUGIN_TIMEOUT_FLAG = {
-  kind: "parsed",
-  parse: durationParser("--plugin-timeout", { minimumMs: 100 }),
-  optional: true,
-  placeholder: "DURATION",
-  brief: "How long one plugin hook may take: 500ms, 5s, 2m (default 10s)",
-} as const;
-const TCP_FLAG = switchFlag("TCP only");
-const UDP_FLAG = switchFlag("UDP only");
-
-/** The signals `--signal` takes here, for help; read from the backend's table. */
-function signalsHelp(): string {
-  const table = currentSignals();
-  if (!table) return "";
-  const words = `--signal takes ${describeSignals(table)}; --term sends ${table.graceful}`.split(
-    " ",
-  );
-  const lines = [""];
-  for (const word of words) {
-    const last = lines.length - 1;
-    if (lines[last] && lines[last].length + word.length > 96) lines.push(word);
-    else lines[last] = lines[last] ? `${lines[last]} ${word}` : word;
-  }
-  return `\n\nSIGNALS\n${lines.map((line) => `  ${line}`).join("\n")}`;
-}
 
 /** `portctl kill`. */
 export const killSpec = {
@@ -353,21 +300,8 @@ export const waitSpec = {
   loader: async () => (await importLazy("wait")).runWait,
   parameters: {
     flags: {
-      for: {
-        kind: "parsed",
-        parse: parseWaitCondition,
-        optional: true,
-        placeholder: "listening|free",
-        brief: "Wait until every target port listens (default), or until none is held",
-        proposeCompletions: () => WAIT_CONDITIONS,
-      },
-      timeout: {
-        kind: "parsed",
-        parse: durationParser("--timeout"),
-        optional: true,
-        placeholder: "DURATION",
-        brief: "How long to wait before giving up with exit 1: 500ms, 30s, 2m (default 30s)",
-      },
+      for: WAIT_FOR_FLAG,
+      timeout: WAIT_TIMEOUT_FLAG,
       json: switchFlag("Print the final state as JSON"),
       in: IN_FOLDER_FLAG,
     },

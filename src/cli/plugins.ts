@@ -6,7 +6,7 @@
  */
 
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { pluginFlag } from "./commands.ts";
+import { pluginFlag } from "./flags.ts";
 import type { CliContext } from "./context.ts";
 import { ExitCode, SIMPLE_EXIT_CODES_HELP } from "./exit_codes.ts";
 

@@ -10,7 +10,6 @@ import type {
   ManagerStopResult,
   PlatformBackend,
   ProcessHandle,
-  ProcessInfo,
   ProcessManager,
   SignalName,
   SocketEntry,
@@ -34,7 +33,16 @@ import {
 } from "./respawn.ts";
 import { summarizeManager, summarizeProcess, summarizeSocket } from "./summary.ts";
 import { type Ending, sendSignals, type SignalPlan } from "./signalling.ts";
+import {
+  groupByProcess,
+  type HiddenSocket,
+  type MatchedProcess,
+  type ProcessIdentity,
+  restrictTo,
+} from "./kill_targets.ts";
 import { type PortTarget, socketMatches } from "./target.ts";
+
+export type { ProcessIdentity };
 
 /** Which signals to send. */
 export type KillMode =
@@ -74,9 +82,6 @@ export interface KillOptions {
   readonly only?: readonly ProcessIdentity[];
 }
 
-/** One process instance: its PID and its start time, which tells it from a later user of the PID. */
-export type ProcessIdentity = Pick<ProcessInfo, "pid" | "startTime">;
-
 /** What happened to one matched process (or one socket whose holder cannot be seen). */
 export interface ProcessKillReport {
   /** Null when the holder is not visible. */
@@ -102,59 +107,6 @@ export interface KillResult {
   readonly respawns: readonly RespawnReport[];
   /** Holders of a target port outside `folder`, left alone (none without a folder). */
   readonly outside: readonly SocketHolder[];
-}
-
-interface MatchedProcess {
-  readonly info: ProcessInfo;
-  readonly sockets: SocketSummary[];
-  /** What the OS says about this holder (Windows: "PID 4 is HTTP.sys"), if anything. */
-  readonly note: string | null;
-  readonly manager: ProcessManager | null;
-}
-
-/** A socket whose holder portctl cannot see, and why. */
-interface HiddenSocket {
-  readonly socket: SocketEntry;
-  readonly note: string;
-}
-
-/** Rows grouped by process; hidden holders apart; sockets nobody holds left out. */
-function groupByProcess(rows: readonly SocketHolder[]): {
-  processes: MatchedProcess[];
-  hidden: HiddenSocket[];
-} {
-  const byPid = new Map<number, MatchedProcess>();
-  const hidden: HiddenSocket[] = [];
-  for (const { socket, holder } of rows) {
-    if (holder.kind === "none") continue;
-    if (holder.kind === "hidden") {
-      hidden.push({ socket, note: holder.note });
-      continue;
-    }
-    const { process, note, manager } = holder;
-    const matched = byPid.get(process.pid) ?? { info: process, sockets: [], note, manager };
-    matched.sockets.push(summarizeSocket(socket));
-    byPid.set(process.pid, matched);
-  }
-  return { processes: [...byPid.values()], hidden };
-}
-
-/**
- * The matched processes `only` allows (all, without it), no hidden holders when it is given, and
- * the PIDs left alone: holders already there, not a restart after the kill.
- */
-function restrictTo(
-  grouped: { processes: MatchedProcess[]; hidden: HiddenSocket[] },
-  only: readonly ProcessIdentity[] | undefined,
-): { processes: MatchedProcess[]; hidden: HiddenSocket[]; leftAlone: number[] } {
-  if (!only) return { ...grouped, leftAlone: [] };
-  const allowed = (info: ProcessInfo) =>
-    only.some((p) => p.pid === info.pid && p.startTime === info.startTime);
-  return {
-    processes: grouped.processes.filter((p) => allowed(p.info)),
-    hidden: [],
-    leftAlone: grouped.processes.filter((p) => !allowed(p.info)).map((p) => p.info.pid),
-  };
 }
 
 /** Why portctl refuses to touch `pid`, or null when it may. */
