@@ -16,6 +16,9 @@ const server = `portctl-test-${Deno.pid}`;
 async function tmux(args: string[]): Promise<string> {
   const output = await new Deno.Command("tmux", {
     args: ["-L", server, "-f", "/dev/null", ...args],
+    // Panes run POSIX sh command lines; without SHELL tmux would take the login shell, which for
+    // a system user (nobody) is nologin.
+    env: { SHELL: "/bin/sh" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -16,7 +16,7 @@ import type {
 } from "../types.ts";
 import { describeEach } from "../describe_each.ts";
 import { LINUX_SIGNALS } from "../signals.ts";
-import { findSocketHolders } from "./fd_scan.ts";
+import { findSocketHolders, findThreadHolders } from "./fd_scan.ts";
 import { parseProcNet, type ProcNetSocket, systemBindV6Only } from "./procfs_net.ts";
 import { withListenerUids } from "./inet_diag.ts";
 import { dumpSockets } from "./sock_diag.ts";
@@ -83,6 +83,16 @@ function findSockets(
   let rows = readTables(match, query);
   const wanted = new Set(rows.map((row) => row.inode).filter((inode) => inode !== "0"));
   const { holders, unreadable } = findSocketHolders(wanted);
+  const myUid = Deno.uid();
+  const mine = rows.filter((row) =>
+    row.inode !== "0" && !holders.has(row.inode) && row.entry.uid === myUid
+  );
+  if (myUid !== 0 && mine.length > 0 && unreadable.length > 0) {
+    // A socket of the user's own that nobody visible holds: a process of theirs whose leader
+    // thread exited holds it, seen only through its other threads.
+    const inodes = new Set(mine.map((row) => row.inode));
+    for (const [inode, pids] of findThreadHolders(unreadable, inodes)) holders.set(inode, pids);
+  }
   const unresolved = rows.filter((row) => row.inode !== "0" && !holders.has(row.inode));
   if (unresolved.length > 0) {
     // A socket closed between the table read and the fd scan has no holder because it is gone,
@@ -91,7 +101,6 @@ function findSockets(
     rows = rows.filter((row) => !unresolved.includes(row) || current.has(row.inode));
   }
   if (rows.length === 0) return [];
-  const myUid = Deno.uid();
   return rows.map((row): HeldSocket => {
     const socket = row.entry;
     if (row.inode === "0") {

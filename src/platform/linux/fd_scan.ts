@@ -31,6 +31,37 @@ import {
 } from "./fd_scan_parallel.ts";
 import { openScanLibc } from "./libc.ts";
 
+/** A map of wanted inodes to their holders, and the callback a scan fills it through. */
+function collector(inodes: ReadonlySet<string>) {
+  const holders = new Map<string, number[]>();
+  const wanted = new Map([...inodes].map((inode) => [Number(inode), inode]));
+  const found: Found = (pid, inode) => {
+    const inodeText = wanted.get(inode);
+    if (inodeText === undefined) return;
+    const pids = holders.get(inodeText);
+    if (!pids) holders.set(inodeText, [pid]);
+    else if (pids[pids.length - 1] !== pid) pids.push(pid);
+  };
+  return { holders, wanted, found };
+}
+
+/**
+ * Reads the fds of `pids` (processes whose fd folder was refused) through their other threads.
+ * Without root, a process whose leader thread exited refuses its own fd folder even to its own
+ * user (the kernel's check needs the memory a zombie leader no longer has), while its live
+ * threads' folders open. A rare path, so Deno's own APIs do it: only for sockets of the user's
+ * own that no visible process held.
+ */
+export function findThreadHolders(
+  pids: readonly number[],
+  inodes: ReadonlySet<string>,
+): Map<string, number[]> {
+  const { holders, found } = collector(inodes);
+  const scanFolder = denoFolderScanner(found);
+  for (const pid of pids) withThreads(pid, { scanned: 0, scanFolder });
+  return holders;
+}
+
 /** What a scan found. */
 export interface FdScan {
   /** inode → PIDs holding it. */
@@ -51,17 +82,9 @@ export interface FdScan {
  * PIDs whose fds could not be read.
  */
 export function findSocketHolders(inodes: ReadonlySet<string>): FdScan {
-  const holders = new Map<string, number[]>();
   const unreadable: number[] = [];
+  const { holders, wanted, found } = collector(inodes);
   if (inodes.size === 0) return { holders, unreadable };
-  const wanted = new Map([...inodes].map((inode) => [Number(inode), inode]));
-  const found: Found = (pid, inode) => {
-    const inodeText = wanted.get(inode);
-    if (inodeText === undefined) return;
-    const pids = holders.get(inodeText);
-    if (!pids) holders.set(inodeText, [pid]);
-    else if (pids[pids.length - 1] !== pid) pids.push(pid);
-  };
   // Without full access Deno refuses /proc: that must fail loudly, never read as "free", also
   // when libc (which Deno's permissions do not see) would read it.
   Deno.readLinkSync("/proc/self");
