@@ -156,12 +156,8 @@ time.sleep(3600)' & wait
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(script));
   await writer.close();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
   return {
-    port: Number(value),
+    port: await firstLinePort(child),
     pid: child.pid,
     stop() {
       try {
@@ -339,12 +335,8 @@ sys.stdin.read()`,
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
   return {
-    port: Number(value),
+    port: await firstLinePort(child),
     stop() {
       try {
         Deno.kill(-child.pid, "SIGKILL");
@@ -353,6 +345,15 @@ sys.stdin.read()`,
       child.status.catch(() => {});
     },
   };
+}
+
+/** The port a child listener prints first on stdout; stops reading after it. */
+async function firstLinePort(child: Deno.ChildProcess): Promise<number> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return Number(value);
 }
 
 /** Starts a listener, runs `argv` on its port, and measures until the port can be bound again. */

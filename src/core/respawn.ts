@@ -110,6 +110,8 @@ export interface RespawnWatch {
 
 /** Holders of a target port that are new: not a survivor, not a socket already reported hidden. */
 function newHolders(backend: PlatformBackend, watch: RespawnWatch): SocketHolder[] {
+  // Usually the ports are free: the socket table alone says so, without a look for holders.
+  if (backend.listSockets(watch.match, watch.query).length === 0) return [];
   return lookupHolders(backend, watch.match, watch.query).filter(({ socket, holder }) => {
     switch (holder.kind) {
       case "none":
