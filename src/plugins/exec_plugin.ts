@@ -19,7 +19,7 @@ import { PluginCallError } from "./js_plugin.ts";
 import type { ExecHookInput } from "./api.ts";
 import type { HookInput } from "./plugin_protocol.ts";
 import type { HookName } from "./plugin_shape.ts";
-import { concatBytes } from "./folder_content.ts";
+import { concatBytes } from "../core/bytes.ts";
 import { basename } from "./paths.ts";
 
 /** How long to keep reading a plugin's pipes after its group was ended. */

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { concatBytes } from "../core/bytes.ts";
 import type { PlatformName } from "../platform/types.ts";
 import { type Identity, unsafeReason } from "./file_safety.ts";
 import { join, separator } from "./paths.ts";
@@ -175,15 +176,4 @@ export async function hashFolderFiles(files: readonly PluginFile[]): Promise<str
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-/** One array holding `parts` one after another. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

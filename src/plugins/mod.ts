@@ -20,8 +20,9 @@
 
 import { type KillHooks, NO_HOOKS } from "../core/hooks.ts";
 import { importLazy } from "../lazy_modules.ts";
-import type { PlatformName, SignalName } from "../platform/types.ts";
+import type { SignalName } from "../platform/types.ts";
 import {
+  type DiscoverOptions,
   discoverPlugins,
   type PluginCandidate,
   type PluginKind,
@@ -38,18 +39,8 @@ export type { PluginKind, PluginSource };
 /** `--plugin-timeout` when not given: 10 seconds. */
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
-/** Where to look for plugins. */
-export interface PluginSearchOptions {
-  /** `--plugin` values as typed (files or folders, relative to `cwd`), in order. */
-  readonly pluginFiles?: readonly string[];
-  /** `--no-plugins`: no plugin is looked for or run. */
-  readonly noPlugins?: boolean;
-  readonly cwd: string;
-  /** The environment, e.g. `Deno.env.toObject()`. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Defaults to `Deno.build.os`. */
-  readonly os?: PlatformName;
-}
+/** Where to look for plugins: what discovery is told, less its warnings and whose files count. */
+export type PluginSearchOptions = Omit<DiscoverOptions, "warn" | "who">;
 
 /** Inputs of {@linkcode loadKillHooks}. */
 export interface LoadKillHooksOptions extends PluginSearchOptions {
