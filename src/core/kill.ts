@@ -42,8 +42,6 @@ import {
 } from "./kill_targets.ts";
 import { type PortTarget, socketMatches } from "./target.ts";
 
-export type { ProcessIdentity };
-
 /** Which signals to send. */
 export type KillMode =
   /** The default: the graceful signal, then SIGKILL for whatever is still alive at the timeout. */

@@ -6,7 +6,8 @@
 
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { NO_HOOKS } from "../../src/core/hooks.ts";
-import { killPort, killSucceeded, type ProcessIdentity } from "../../src/core/kill.ts";
+import { killPort, killSucceeded } from "../../src/core/kill.ts";
+import type { ProcessIdentity } from "../../src/core/kill_targets.ts";
 import { parseTarget } from "../../src/core/target.ts";
 import { loadBackend } from "../../src/platform/mod.ts";
 import { isRunning, portctl, startPythonHolder } from "../support/portctl.ts";

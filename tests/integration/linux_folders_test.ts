@@ -9,6 +9,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { withStarted } from "../support/children.ts";
 import {
   envFor,
+  freePort,
   type Holder,
   isolatedEnv,
   isRunning,
@@ -250,9 +251,7 @@ linuxTest("wait --in counts only the folder's servers: b's listener is not a's",
     );
   });
   // A server that starts in a while wait --in a runs is seen.
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  const port = freePort();
   const waiting = portctl(["wait", String(port), "--in", a, "--timeout", "10s"], { env });
   await new Promise((resolve) => setTimeout(resolve, 300));
   await withStarted(

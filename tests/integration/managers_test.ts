@@ -8,16 +8,14 @@
  */
 
 import { assert, assertEquals, assertIncludes, assertMatch } from "../support/assert.ts";
-import { isolatedEnv, portctl, type PortctlRun, tcpPortIsFree } from "../support/portctl.ts";
 import {
-  docker,
   freePort,
-  inspect,
-  run,
-  sleep,
-  startContainer,
-  untilHeld,
-} from "../support/containers.ts";
+  isolatedEnv,
+  portctl,
+  type PortctlRun,
+  tcpPortIsFree,
+} from "../support/portctl.ts";
+import { docker, inspect, run, sleep, startContainer, untilHeld } from "../support/containers.ts";
 import { suiteNeeds } from "../support/requirements.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

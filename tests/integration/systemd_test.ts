@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertIncludes, assertMatch } from "../support/assert.ts";
-import { isolatedEnv, portctl, tcpPortIsFree } from "../support/portctl.ts";
+import { freePort, isolatedEnv, portctl, tcpPortIsFree } from "../support/portctl.ts";
 import { parseCgroup } from "../../src/platform/linux/cgroup.ts";
 
 const HOLDER = new URL("../support/holder.py", import.meta.url).pathname;
@@ -39,9 +39,7 @@ Deno.test({
   name: "systemd: the unit is named, its restart reported, and --mode manager stops it for good",
   ignore: !runs,
   async fn() {
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (probe.addr as Deno.NetAddr).port;
-    probe.close();
+    const port = freePort();
     const unit = `portctl-test-${crypto.randomUUID().slice(0, 8)}.service`;
     const started = await new Deno.Command("systemd-run", {
       args: [

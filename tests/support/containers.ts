@@ -1,23 +1,14 @@
 /**
- * Helpers for tests that run real containers and daemons: free ports, waiting for a port to be
- * held, running a tool, and a container of the test image (`scripts/test-env.sh` builds it from
+ * Helpers for tests that run real containers and daemons: waiting for a port to be held, running a tool, and a container of the test image (`scripts/test-env.sh` builds it from
  * busybox, no registry) that publishes a free port through docker-proxy. Tests remove what they
  * started by its id.
  */
 
 import { assert } from "./assert.ts";
-import { tcpPortIsFree } from "./portctl.ts";
+import { freePort, tcpPortIsFree } from "./portctl.ts";
 import { TEST_IMAGE } from "./requirements.ts";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port nobody holds right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** Waits (generously) until `port` is held; returns whether it was. */
 export async function untilHeld(port: number, ms = 15_000): Promise<boolean> {

@@ -211,6 +211,14 @@ export async function running(pid: number): Promise<boolean> {
   return ps.code === 0 && state !== "" && !state.startsWith("Z");
 }
 
+/** A TCP port on 127.0.0.1 that nobody holds right now. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
 /** True when a TCP listener can bind `port` on `hostname` right now. */
 export function tcpPortIsFree(port: number, hostname = "127.0.0.1"): boolean {
   try {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ProcessIdentity } from "../../core/kill.ts";
+import type { ProcessIdentity } from "../../core/kill_targets.ts";
 import { parseTarget, type PortTarget } from "../../core/target.ts";
 import type { ProcessInfo, Protocol } from "../../platform/types.ts";
 import type { PickRow } from "./rows.ts";
